@@ -1,0 +1,1 @@
+"""Thin command-line doors: parse arguments, call the library, render."""
