@@ -62,7 +62,8 @@ def integrity_problems(engine: Engine) -> list[str]:
         if engine.dialect.name == "sqlite":
             rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
             problems += [r for r in rows if r != "ok"]
-            problems += [f"foreign key: {tuple(r)}" for r in conn.execute(text("PRAGMA foreign_key_check"))]
+            fks = conn.execute(text("PRAGMA foreign_key_check"))
+            problems += [f"foreign key: {tuple(r)}" for r in fks]
         else:
             conn.execute(text("SELECT 1"))
         from nutrispine.store.models import OWNED_TABLES

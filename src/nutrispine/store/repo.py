@@ -88,7 +88,7 @@ class UserData:
              newest_first: bool = False) -> list[dict[str, Any]]:
         model: Any = KINDS[kind]
         stmt = select(model)
-        order = model.created_at if kind == "assessments" or not hasattr(model, "day") else model.day
+        order = model.day if hasattr(model, "day") else model.created_at
         if since is not None and hasattr(model, "day"):
             stmt = stmt.where(model.day >= since)
         stmt = stmt.order_by(order.desc() if newest_first else order, model.id)
