@@ -1,0 +1,194 @@
+"""The foods the recommenders choose from, as columns: from the imported USDA database, or from
+the cited knowledge-base foods (food_tags.yaml) when nothing has been imported.
+
+Loaded once per database file (cached on path and modification time), so a plan over the full
+SR28 list does not re-read SQLite; classification (diet tags, realism) is done here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nutrispine.recommend.diet import DietFilter, classifier
+from nutrispine.recommend.rules import load_rules
+
+NUTRIENTS: tuple[str, ...] = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
+UNITS = {"vitamin_d": "µg", "magnesium": "mg", "vitamin_b12": "µg", "calcium": "mg"}
+KB_SOURCE = "nutrispine-kb"
+
+# Household measures people actually use, best first; grams of one portion must fall in range.
+_GOOD_UNITS = ("large", "medium", "slice", "fillet", "piece", "cup", "oz", "small", "tbsp",
+               "serving", "fruit", "egg", "container", "patty", "bar", "stalk", "spear", "tsp")
+# A brand written in capitals inside a generic-looking name ("Snacks, KASHI GOLEAN, ...").
+_BRAND = re.compile(r"\b[A-Z][A-Z'&]{2,}\b")
+_BAD_UNITS = re.compile(r"\b(lb|package|pkg|jar|bottle|can|roast|recipe|loaf|yield|carcass|"
+                        r"pie|cake|head|bunch|quart|gallon|pint|box|bag|crust|batch)\b")
+PORTION_MIN_G, PORTION_MAX_G = 10.0, 350.0
+PORTION_MAX_KCAL = 350.0  # an ordinary portion, not a cup of nut butter
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Foods as parallel columns; nutrient values per 100 g, NaN where unknown."""
+
+    kind: str  # "database" or "knowledge"
+    ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    names: tuple[str, ...]
+    groups: tuple[str, ...]
+    per100: np.ndarray  # shape (n, 4): NUTRIENTS order
+    kcal100: np.ndarray  # shape (n,)
+    portion_label: tuple[str, ...]  # the ordinary portion, e.g. "1 cup"
+    portion_grams: np.ndarray  # grams of that portion (NaN: none usable)
+    tags: tuple[frozenset[str], ...]
+    realistic: np.ndarray  # bool
+    branded: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def column(self, nutrient: str) -> np.ndarray:
+        return np.asarray(self.per100[:, NUTRIENTS.index(nutrient)])
+
+    def allowed(self, diet: DietFilter) -> np.ndarray:
+        """Boolean mask of foods the filter allows."""
+        key = (diet.pattern, diet.avoid, diet.dislikes)
+        cache = _mask_cache.setdefault(id(self), {})
+        if key not in cache:
+            cache[key] = np.fromiter((diet.allows(t, n) for t, n in zip(self.tags, self.names,
+                                                                         strict=True)),
+                                     dtype=bool, count=len(self))
+        return cache[key]
+
+    def food_ref(self, i: int) -> dict[str, str]:
+        """The contract's food reference."""
+        return {"id": self.ids[i], "source": self.sources[i], "name": self.names[i]}
+
+
+_mask_cache: dict[int, dict[tuple[Any, ...], np.ndarray]] = {}
+
+
+def pick_portion(portions: list[tuple[float, str, float]],
+                 kcal100: float | None = None) -> tuple[str, float] | None:
+    """The ordinary household portion among USDA's (amount, description, grams) measures:
+    a usual unit (cup, oz, slice...) weighing 10-350 g and giving at most 350 kcal."""
+    best: tuple[int, int, str, float] | None = None
+    for seq, (amount, desc, grams) in enumerate(portions):
+        if not amount or grams <= 0:
+            continue
+        low = desc.lower()
+        if _BAD_UNITS.search(low):
+            continue
+        per_unit, use_amount = grams, amount
+        if per_unit > PORTION_MAX_G and amount > 1:
+            per_unit, use_amount = grams / amount, 1.0
+        if not PORTION_MIN_G <= per_unit <= PORTION_MAX_G:
+            continue
+        if kcal100 is not None and kcal100 * per_unit / 100.0 > PORTION_MAX_KCAL:
+            continue
+        first = re.split(r"[\s,(]", low.strip(), maxsplit=1)[0]
+        rank = _GOOD_UNITS.index(first) if first in _GOOD_UNITS else len(_GOOD_UNITS)
+        label = f"{use_amount:g} {desc}".strip()
+        cand = (rank, seq, label, round(per_unit, 2))
+        if best is None or cand[:2] < best[:2]:
+            best = cand
+    return (best[2], best[3]) if best else None
+
+
+def _build(rows: list[tuple[Any, ...]], portions: dict[int, list[tuple[float, str, float]]],
+           kind: str) -> Catalog:
+    cls = classifier()
+    n = len(rows)
+    per100 = np.full((n, 4), np.nan)
+    kcal = np.full(n, np.nan)
+    labels: list[str] = []
+    grams = np.full(n, np.nan)
+    tags: list[frozenset[str]] = []
+    realistic = np.zeros(n, dtype=bool)
+    branded = np.zeros(n, dtype=bool)
+    for i, (key, _source, _fid, name, group, fkind, *vals) in enumerate(rows):
+        for j, v in enumerate(vals[:4]):
+            if v is not None:
+                per100[i, j] = float(v)
+        if vals[4] is not None:
+            kcal[i] = float(vals[4])
+        pick = pick_portion(portions.get(key, []), None if vals[4] is None else float(vals[4]))
+        labels.append(pick[0] if pick else "100 g")
+        if pick:
+            grams[i] = pick[1]
+        tags.append(cls.tags(name, group))
+        realistic[i] = cls.realistic(name, group)
+        branded[i] = fkind == "branded" or bool(_BRAND.search(str(name).replace("USDA", "")))
+    return Catalog(
+        kind=kind, ids=tuple(str(r[2]) for r in rows), sources=tuple(str(r[1]) for r in rows),
+        names=tuple(str(r[3]) for r in rows), groups=tuple(str(r[4]) for r in rows),
+        per100=per100, kcal100=kcal, portion_label=tuple(labels), portion_grams=grams,
+        tags=tuple(tags), realistic=realistic, branded=branded)
+
+
+@lru_cache(maxsize=4)
+def _from_path(path: str, mtime: float) -> Catalog:
+    from nutrispine.foods.database import FoodDatabase
+
+    with FoodDatabase(path) as db:
+        return from_database(db)
+
+
+def from_database(db: Any) -> Catalog:
+    """Every food of an open ``FoodDatabase`` (uses its read-only ``query``)."""
+    rows = db.query("SELECT id, source, food_id, name, group_name, kind, vitamin_d, magnesium, "
+                    "vitamin_b12, calcium, energy_kcal FROM food ORDER BY id")
+    portions: dict[int, list[tuple[float, str, float]]] = {}
+    for key, amount, desc, g in db.query(
+            "SELECT food, amount, description, grams FROM portion ORDER BY food, seq"):
+        portions.setdefault(key, []).append((float(amount), str(desc), float(g)))
+    return _build(rows, portions, "database")
+
+
+@lru_cache(maxsize=1)
+def from_knowledge() -> Catalog:
+    """The cited fallback foods of food_tags.yaml (amounts per portion scaled to 100 g)."""
+    foods = load_rules().food_tags.foods
+    n = len(foods)
+    per100 = np.full((n, 4), np.nan)
+    for i, f in enumerate(foods):
+        for j, code in enumerate(NUTRIENTS):
+            v = getattr(f, code)
+            if v is not None:
+                per100[i, j] = v * 100.0 / f.grams
+    return Catalog(
+        kind="knowledge", ids=tuple(f.id for f in foods), sources=(KB_SOURCE,) * n,
+        names=tuple(f.name for f in foods), groups=("",) * n, per100=per100,
+        kcal100=np.array([f.kcal * 100.0 / f.grams for f in foods]),
+        portion_label=tuple(f.portion for f in foods),
+        portion_grams=np.array([f.grams for f in foods], dtype=float),
+        tags=tuple(frozenset(f.tags) for f in foods), realistic=np.ones(n, dtype=bool),
+        branded=np.zeros(n, dtype=bool))
+
+
+def load_catalog(db: Any = None) -> Catalog:
+    """The catalog for ``db`` (a FoodDatabase), else the imported database, else the KB foods."""
+    if db is None:
+        from nutrispine.foods.database import open_database
+
+        db = open_database()
+        if db is None:
+            return from_knowledge()
+        try:
+            return catalog_for(db)
+        finally:
+            db.close()
+    return catalog_for(db)
+
+
+def catalog_for(db: Any) -> Catalog:
+    path = getattr(db, "path", None)
+    if path is not None and Path(path).is_file():
+        return _from_path(str(Path(path).resolve()), Path(path).stat().st_mtime)
+    return from_database(db)
