@@ -25,8 +25,10 @@ app = typer.Typer(
 # Modules that register plain commands on ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = ("assess", "knowledge", "plan", "ask", "serve")
 # Modules that expose a Typer sub-app named ``app``, mounted under a noun.
-_SUB_APPS = {"foods": "Food database: import, download, search, parse, top foods.",
-             "batch": "Population screening: batch screen, prevalence, NHANES import."}
+_SUB_APPS = {
+    "foods": "Food database: import, download, search, parse, top foods.",
+    "batch": "Population screening: batch screen, prevalence, NHANES import.",
+}
 # Modules that add commands to an existing sub-app (module -> sub-app noun).
 _EXTENSIONS = {"foods_top": "foods"}
 

@@ -6,9 +6,10 @@ command line, a 4xx JSON error on the API. Nothing else should reach the user as
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -17,7 +18,7 @@ class Problem:
 
     field: str
     message: str
-    suggestions: list[str] = field(default_factory=list)
+    suggestions: list[str] = dataclasses.field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"{self.field}: {self.message}" if self.field else self.message

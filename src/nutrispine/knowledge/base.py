@@ -19,14 +19,15 @@ from nutrispine.knowledge.models import (
     LabTest,
     Nutrient,
     NutrientRequirements,
+    RedFlag,
     Requirement,
+    RoutineRule,
     Source,
     Texts,
     Triage,
 )
 
-FILES = ("sources", "nutrients", "requirements", "labs", "factors", "triage", "interactions",
-         "faq", "texts")
+FILES = ("sources", "nutrients", "requirements", "labs", "factors", "triage", "interactions", "faq", "texts")
 
 
 def unit_key(unit: str) -> str:
@@ -51,6 +52,7 @@ class KnowledgeBase:
     version: str
     loinc_index: dict[str, tuple[str, bool]] = field(default_factory=dict)
     medication_index: dict[str, str] = field(default_factory=dict)
+    unit_index: dict[str, dict[str, tuple[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def from_folder(cls, folder: Path) -> KnowledgeBase:
@@ -71,22 +73,32 @@ class KnowledgeBase:
             "texts": Texts,
         }
         data = {name: validate(paths[name], models[name], raw[name]) for name in FILES}
-        labs = {k: v.model_copy(update={"units": {unit_key(u): f for u, f in v.units.items()}})
-                for k, v in data["labs"].items()}
+        labs = data["labs"]
         kb = cls(
-            sources=data["sources"], nutrients=data["nutrients"],
-            requirements=data["requirements"], labs=labs, factors=data["factors"],
-            triage=data["triage"], interactions=data["interactions"], faq=data["faq"],
-            texts=data["texts"], version=fingerprint(list(paths.values())),
+            sources=data["sources"],
+            nutrients=data["nutrients"],
+            requirements=data["requirements"],
+            labs=labs,
+            factors=data["factors"],
+            triage=data["triage"],
+            interactions=data["interactions"],
+            faq=data["faq"],
+            texts=data["texts"],
+            version=fingerprint(list(paths.values())),
             loinc_index={c.code: (name, c.corrected) for name, t in labs.items() for c in t.loinc},
             medication_index=_medication_index(data["factors"]),
+            unit_index={
+                name: {unit_key(u): (u.replace("u", "µ", 1) if u.startswith("u") else u, f) for u, f in t.units.items()}
+                for name, t in labs.items()
+            },
         )
         _check_references(kb)
         return kb
 
     # --- look-ups -------------------------------------------------------------------------
-    def requirement(self, nutrient: str, *, age: float, sex: str, pregnant: bool = False,
-                    lactating: bool = False) -> Requirement:
+    def requirement(
+        self, nutrient: str, *, age: float, sex: str, pregnant: bool = False, lactating: bool = False
+    ) -> Requirement:
         """The DRI that applies to a person (pregnancy first, then lactation, then by sex)."""
         table = self.requirements[nutrient]
         state = "pregnant" if pregnant else "lactating" if lactating else "none"
@@ -99,9 +111,18 @@ class KnowledgeBase:
                 label = _life_stage_label(stage.ages, stage.sex, stage.state)
                 cv, basis = _cv(table, stage.ear, stage.rda)
                 return Requirement(
-                    nutrient=nutrient, unit=table.unit, ear=stage.ear, rda=stage.rda,
-                    ai=stage.ai, ul=stage.ul, ul_applies_to=table.ul_applies_to, cv=cv,
-                    cv_basis=basis, life_stage=label, source=table.source)
+                    nutrient=nutrient,
+                    unit=table.unit,
+                    ear=stage.ear,
+                    rda=stage.rda,
+                    ai=stage.ai,
+                    ul=stage.ul,
+                    ul_applies_to=table.ul_applies_to,
+                    cv=cv,
+                    cv_basis=basis,
+                    life_stage=label,
+                    source=table.source,
+                )
         raise KnowledgeError(f"requirements.yaml: no life stage for {nutrient} at age {age}, {sex}")
 
     def medication_class(self, name: str) -> str | None:
@@ -109,8 +130,11 @@ class KnowledgeBase:
         return self.medication_index.get(name.strip().lower())
 
     def factor(self, kind: str, code: str) -> Factor | None:
-        table = {"risk_factor": self.factors.risk_factors, "symptom": self.factors.symptoms,
-                 "medication_class": self.factors.medication_classes}[kind]
+        table = {
+            "risk_factor": self.factors.risk_factors,
+            "symptom": self.factors.symptoms,
+            "medication_class": self.factors.medication_classes,
+        }[kind]
         return table.get(code)
 
     def cite(self, cite: Cite) -> str:
@@ -170,8 +194,7 @@ def _check_references(kb: KnowledgeBase) -> None:
         if code not in kb.nutrients:
             problems.append(f"requirements.yaml: {code}: unknown nutrient")
     for code, t in kb.labs.items():
-        for attr in ("units_source", "loinc_source", "explanation_source", "elevated_source",
-                     "low_normal_source"):
+        for attr in ("units_source", "loinc_source", "explanation_source", "elevated_source", "low_normal_source"):
             cite(f"labs.yaml: {code}.{attr}", getattr(t, attr))
         for name, s in t.schemes.items():
             cite(f"labs.yaml: {code}.schemes.{name}.source", s.source)
@@ -180,8 +203,11 @@ def _check_references(kb: KnowledgeBase) -> None:
                 problems.append(f"labs.yaml: {code}: unknown nutrient {target!r}")
     f = kb.factors
     cite("factors.yaml: model.source", f.model.source)
-    for table_name, table in (("risk_factors", f.risk_factors), ("symptoms", f.symptoms),
-                              ("medication_classes", f.medication_classes)):
+    for table_name, table in (
+        ("risk_factors", f.risk_factors),
+        ("symptoms", f.symptoms),
+        ("medication_classes", f.medication_classes),
+    ):
         for code, factor in table.items():
             for nutrient, effect in factor.effects.items():
                 where = f"factors.yaml: {table_name}.{code}.effects.{nutrient}"
@@ -194,14 +220,15 @@ def _check_references(kb: KnowledgeBase) -> None:
     for code, prior in f.priors.items():
         cite(f"factors.yaml: priors.{code}.source", prior.source)
     symptoms = set(f.symptoms) | kb.red_flag_symptoms
-    for i, rule in enumerate([*kb.triage.red_flags, *kb.triage.routine_rules]):
+    rules: list[RedFlag | RoutineRule] = [*kb.triage.red_flags, *kb.triage.routine_rules]
+    for i, rule in enumerate(rules):
         cite(f"triage.yaml: rule {rule.code}.source", rule.source)
-        for s in (*rule.when.symptoms_any, *rule.when.symptoms_all):
-            if s not in symptoms:
-                problems.append(f"triage.yaml: rule {i} ({rule.code}): unknown symptom {s!r}")
-        for r in rule.when.risk_factors_any:
-            if r not in f.risk_factors:
-                problems.append(f"triage.yaml: rule {rule.code}: unknown risk factor {r!r}")
+        for sym in (*rule.when.symptoms_any, *rule.when.symptoms_all):
+            if sym not in symptoms:
+                problems.append(f"triage.yaml: rule {i} ({rule.code}): unknown symptom {sym!r}")
+        for risk in rule.when.risk_factors_any:
+            if risk not in f.risk_factors:
+                problems.append(f"triage.yaml: rule {rule.code}: unknown risk factor {risk!r}")
     for i, inter in enumerate(kb.interactions):
         cite(f"interactions.yaml: {i}.source", inter.source)
         if inter.medication_class not in f.medication_classes:

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 try:
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _BaseLoader = yaml.SafeLoader
 
@@ -22,14 +22,14 @@ class KnowledgeError(ValueError):
     """The knowledge base is malformed; the message names the file and the key."""
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_BaseLoader):
     """Safe loader that refuses duplicate mapping keys."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise KnowledgeError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
         seen.add(key)
@@ -43,7 +43,7 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file strictly; errors name the file."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
+            return yaml.load(fh, Loader=_StrictLoader)
     except KnowledgeError as exc:
         raise KnowledgeError(f"{path.name}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -60,9 +60,7 @@ def validate(path: Path, model: Any, data: Any) -> Any:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise KnowledgeError(
-            f"{path.name}: {where}: {first['msg']} ({exc.error_count()} problem(s))"
-        ) from None
+        raise KnowledgeError(f"{path.name}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from None
 
 
 def fingerprint(paths: list[Path]) -> str:

@@ -203,6 +203,7 @@ class Prior(Entry):
 class Model(Entry):
     thresholds: dict[Literal["moderate", "high"], float]
     strengths: dict[Strength, float]
+    symptom_lr_cap: float
     source: Cite
     unverified: bool = False
 
@@ -293,6 +294,7 @@ class RoutineRule(Entry):
 class LikelyDeficiency(Entry):
     code: str
     text: str
+    confirmed_text: str
     source: Cite
 
 

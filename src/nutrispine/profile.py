@@ -1,0 +1,266 @@
+"""The assessment profile (the public contract's input) and its validation.
+
+Types are checked by pydantic in strict mode (a string is not a number, a boolean is not an age);
+codes are checked against the knowledge base, so an unknown code is refused with the closest
+valid ones. Everything wrong is reported at once, each problem naming its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nutrispine.errors import InputError, Problem, closest
+from nutrispine.vocabulary import (
+    ACTIVITY,
+    DIETS,
+    EXCLUSIONS,
+    PAIN_REGIONS,
+    SYNONYMS,
+    normalise_code,
+)
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Person(_Model):
+    age: Number
+    sex: str
+    pregnant: bool = Field(default=False, strict=True)
+    lactating: bool = Field(default=False, strict=True)
+    weight_kg: Number | None = None
+    height_cm: Number | None = None
+
+
+class Pain(_Model):
+    regions: list[str] = Field(default_factory=list)
+    duration_weeks: Number | None = None
+    severity: Number | None = None
+
+
+class Supplement(_Model):
+    nutrient: str
+    amount: Number
+    unit: str
+    name: str | None = None
+
+
+class DietItem(_Model):
+    food: str
+    amount: Number
+    unit: str
+
+
+DietEntry = str | DietItem
+
+
+class Diet(_Model):
+    days: list[list[DietEntry]] = Field(default_factory=list)
+    frequency: dict[str, Any] | None = None
+
+
+class Lab(_Model):
+    test: str | None = None
+    loinc: str | None = None
+    value: Number
+    unit: str
+    date: dt.date | None = None
+
+
+class Preferences(_Model):
+    diet: str = "omnivore"
+    exclude: list[str] = Field(default_factory=list)
+    dislikes: list[str] = Field(default_factory=list)
+    activity: str | None = None
+
+
+class Profile(_Model):
+    """A validated profile. Absent sections are ``None``: not known, never 'none'."""
+
+    person: Person
+    pain: Pain | None = None
+    symptoms: list[str] | None = None
+    risk_factors: list[str] | None = None
+    medications: list[str] | None = None
+    supplements: list[Supplement] | None = None
+    diet: Diet | None = None
+    labs: list[Lab] | None = None
+    preferences: Preferences | None = None
+    warnings: list[dict[str, str]] = Field(default_factory=list, exclude=True)
+
+    @property
+    def symptom_set(self) -> frozenset[str]:
+        return frozenset(self.symptoms or ())
+
+    @property
+    def risk_set(self) -> frozenset[str]:
+        return frozenset(self.risk_factors or ())
+
+
+_SECTIONS = ("person", "pain", "symptoms", "risk_factors", "medications", "supplements", "diet", "labs", "preferences")
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "DietItem", "list[...]"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _type_problems(exc: ValidationError) -> list[Problem]:
+    problems: dict[str, Problem] = {}
+    for err in exc.errors():
+        where = _loc(err["loc"])
+        if where in problems:
+            continue
+        kind = err["type"]
+        if kind == "missing":
+            msg = "is required"
+        elif kind in ("float_type", "int_type"):
+            msg = f"must be a number, not {json.dumps(err.get('input'), default=str)}"
+        elif kind == "bool_type":
+            msg = f"must be true or false, not {json.dumps(err.get('input'), default=str)}"
+        elif kind == "finite_number":
+            msg = "must be a finite number"
+        else:
+            msg = err["msg"][0].lower() + err["msg"][1:]
+        problems[where] = Problem(where, msg)
+    return list(problems.values())
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate a profile given as plain data; raise ``InputError`` listing every problem."""
+    if not isinstance(data, dict):
+        raise InputError(Problem("", "the profile must be a JSON or YAML object (a mapping)"))
+    warnings: list[dict[str, str]] = []
+    for key in data:
+        if key not in _SECTIONS:
+            hint = closest(str(key), _SECTIONS)
+            extra = f" (did you mean {hint[0]}?)" if hint else ""
+            warnings.append(
+                {
+                    "code": "unknown_field",
+                    "field": str(key),
+                    "text": f"The field '{key}' is not part of the profile and was ignored{extra}.",
+                }
+            )
+    data = _normalise(data)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = _type_problems(exc)
+        problems = [p for p in problems if not p.field.startswith("diet.days") or "[" in p.field]
+        raise InputError(problems) from None
+    from nutrispine.profile_checks import check_profile
+
+    problems, more = check_profile(profile)
+    if problems:
+        raise InputError(problems)
+    return profile.model_copy(update={"warnings": warnings + more})
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    """Lower-case and underscore code lists and map synonyms, leaving bad types for pydantic."""
+    out = dict(data)
+    for key in ("symptoms", "risk_factors"):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                SYNONYMS.get(normalise_code(v), normalise_code(v)) if isinstance(v, str) else v for v in out[key]
+            ]
+    if isinstance(out.get("medications"), list):
+        out["medications"] = [v.strip().lower() if isinstance(v, str) else v for v in out["medications"]]
+    pain = out.get("pain")
+    if isinstance(pain, dict) and isinstance(pain.get("regions"), list):
+        out["pain"] = {
+            **pain,
+            "regions": [
+                SYNONYMS.get(normalise_code(v), normalise_code(v)) if isinstance(v, str) else v for v in pain["regions"]
+            ],
+        }
+    person = out.get("person")
+    if isinstance(person, dict) and isinstance(person.get("sex"), str):
+        sex = person["sex"].strip().lower()
+        out["person"] = {**person, "sex": {"f": "female", "m": "male", "woman": "female", "man": "male"}.get(sex, sex)}
+    prefs = out.get("preferences")
+    if isinstance(prefs, dict):
+        prefs = dict(prefs)
+        for key in ("diet", "activity"):
+            if isinstance(prefs.get(key), str):
+                prefs[key] = normalise_code(prefs[key])
+        if isinstance(prefs.get("exclude"), list):
+            prefs["exclude"] = [normalise_code(v) if isinstance(v, str) else v for v in prefs["exclude"]]
+        out["preferences"] = prefs
+    return out
+
+
+def load_profile(source: str | Path) -> Profile:
+    """Read a profile from a JSON or YAML file, or standard input for ``-``."""
+    return parse_profile(read_profile_data(source))
+
+
+def read_profile_data(source: str | Path) -> Any:
+    """Read and parse JSON or YAML; malformed text is an ``InputError`` naming the problem."""
+    name = str(source)
+    if name == "-":
+        text = sys.stdin.read()
+        name = "standard input"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(Problem("PROFILE", f"no such file: {path}"))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(Problem("PROFILE", f"cannot read {path}: {exc}")) from None
+    if not text.strip():
+        raise InputError(Problem("PROFILE", f"{name} is empty"))
+    return parse_text(text, name)
+
+
+def parse_text(text: str, name: str = "profile") -> Any:
+    """Parse JSON, or YAML when it is not JSON."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                Problem("PROFILE", f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+            ) from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(Problem("PROFILE", f"{name} is not valid YAML or JSON{where}")) from None
+
+
+__all__ = [
+    "ACTIVITY",
+    "DIETS",
+    "EXCLUSIONS",
+    "PAIN_REGIONS",
+    "DietItem",
+    "Lab",
+    "Literal",
+    "Profile",
+    "load_profile",
+    "parse_profile",
+    "read_profile_data",
+]

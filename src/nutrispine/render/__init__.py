@@ -1,0 +1,1 @@
+"""Renderers: they only format what the engine decided (text, HTML)."""

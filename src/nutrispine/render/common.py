@@ -1,0 +1,49 @@
+"""Words shared by the text and HTML renderers, so both say the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LEVEL_TITLES = {
+    "emergency": "EMERGENCY: get help now",
+    "urgent": "URGENT: see a doctor within a day or two",
+    "routine": "See your doctor: book an appointment",
+    "self_care": "Self-care: start with food and lifestyle",
+}
+LIKELIHOOD_WORDS = {"high": "likely", "moderate": "possible", "low": "unlikely"}
+NAMES = {"vitamin_d": "Vitamin D", "magnesium": "Magnesium", "vitamin_b12": "Vitamin B12", "calcium": "Calcium"}
+
+
+def first_steps(result: dict[str, Any]) -> list[str]:
+    """The one or two things to do first: triage advice, then the most pressing nutrient step."""
+    tri = result["triage"]
+    steps = [tri["advice"]]
+    if tri["level"] in ("emergency", "urgent"):
+        return steps
+    ranked = sorted(result["nutrients"].items(), key=lambda kv: -kv[1].get("probability", 0))
+    for _, n in ranked:
+        if n["likelihood"] != "low" and n["next_steps"]:
+            steps.append(n["next_steps"][0])
+            break
+    return steps[:2]
+
+
+def lab_line(lab: dict[str, Any]) -> str:
+    if lab["status"] == "not_tested":
+        return "Blood test: not tested."
+    text = f"Blood test: {lab['value']:g} {lab['unit']}"
+    if lab.get("value_si") is not None and lab["unit"] != lab["unit_si"]:
+        text += f" = {lab['value_si']:g} {lab['unit_si']}"
+    return text + f" ({lab['status']})."
+
+
+def intake_line(intake: dict[str, Any] | None, unit: str) -> str | None:
+    if not intake or intake.get("per_day") is None:
+        return None
+    text = f"Food intake: about {intake['per_day']:g} {intake.get('unit', unit)} a day"
+    target = intake.get("rda") or intake.get("ai")
+    if target:
+        text += f" (recommended {target:g})"
+    if intake.get("probability_adequate") is not None:
+        text += f"; chance it meets your need: {intake['probability_adequate']:.0%}"
+    return text + "."
