@@ -22,7 +22,7 @@ def intake_bar(label: str, intake: float | None, unit: str, *, ear: float | None
                rda: float | None = None, ul: float | None = None, width: int = 520) -> Markup:
     """A horizontal bar of daily intake against the EAR, RDA and UL markers."""
     marks = [(n, v) for n, v in (("EAR", ear), ("RDA", rda), ("UL", ul)) if v is not None]
-    top = max([intake or 0.0, *(v for _, v in marks)] or [1.0]) * 1.1 or 1.0
+    top = max([intake or 0.0, *(v for _, v in marks)]) * 1.1 or 1.0
     left, right, bar_y = 10, width - 10, 34
     scale = (right - left) / top
 

@@ -33,8 +33,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [{"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid")),
-                     "suggestions": []} for e in exc.errors()]
+        problems = [{"field": "body" if e.get("type") == "json_invalid"
+                     else _field(e.get("loc", ())),
+                     "message": "malformed JSON" if e.get("type") == "json_invalid"
+                     else str(e.get("msg", "invalid")), "suggestions": []}
+                    for e in exc.errors()]
         return JSONResponse({"error": "invalid input", "problems": problems}, status_code=422)
 
     @app.exception_handler(InputError)

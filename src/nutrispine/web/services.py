@@ -40,15 +40,14 @@ def check_profile(profile: dict[str, Any]) -> None:
     parse_profile(profile)
 
 
-def plan_json(profile: dict[str, Any]) -> str:
+def plan_json(profile: dict[str, Any], days: int = 1) -> str:
     """The meal plan as ``nutrispine plan --format json`` prints it."""
     recommend = importlib.import_module("nutrispine.recommend")
     if hasattr(recommend, "plan_json"):
-        return str(recommend.plan_json(profile))
-    from nutrispine.profile import parse_profile
+        return str(recommend.plan_json(profile, days=days))
+    from nutrispine.recommend.plan import make_plan
 
-    result = recommend.plan(parse_profile(profile))
-    data = result.to_dict() if hasattr(result, "to_dict") else result
+    data = make_plan(profile, days=days).data
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
