@@ -28,6 +28,11 @@ ITEM_COST = 0.3
 PORTION_COST = 0.02
 REPEAT_COST = 1.5
 MARGIN = 0.005  # solve to goal x 1.005 and limit x 0.995, so rounding never flips a check
+# highspy's Python ``Highs`` wrapper prints a licence banner on standard output the first time it
+# is built (which would corrupt ``--format json``); its core class ``_Highs`` has the same
+# model-building and solving API without the callback layer and prints nothing with
+# output_flag off.
+_HighsClass = getattr(highspy, "_Highs", highspy.Highs)
 
 
 @dataclass
@@ -56,7 +61,7 @@ def solve_day(p: DayProblem) -> DaySolution:
     k = len(p.cands.index)
     n_nut = len(p.goals)
     inf = highspy.kHighsInf
-    h = highspy.Highs()
+    h = _HighsClass()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(p.time_limit))
     h.setOptionValue("mip_rel_gap", 0.01)

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -210,6 +211,15 @@ class RecommendKnowledge:
                     for i, c in enumerate(g.cautions)]
         out += [(f"lifestyle.{s.id}", s.source) for s in self.lifestyle.steps]
         return out
+
+
+def cite(kb: Any, c: Any) -> str:
+    """A readable citation: the bibliography title (or the inline one) and the locator."""
+    title = getattr(c, "title", None)
+    if title is None:
+        sources = getattr(kb, "sources", {})
+        title = sources[c.id].title if c.id in sources else c.id
+    return f"{title}, {c.locator}" if c.locator else title
 
 
 def _load(name: str, model: object) -> object:
