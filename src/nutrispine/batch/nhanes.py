@@ -143,7 +143,7 @@ def import_nhanes(paths: Sequence[Path]) -> tuple[pl.DataFrame, ImportSummary]:
             continue
         values = pd.concat(parts, ignore_index=True).drop_duplicates("id", keep="first")
         people = people.merge(values, on="id", how="left")
-        people[f"{test}_unit"] = np.where(people[column].notna(), unit, None)
+        people[f"{test}_unit"] = people[column].notna().map({True: unit, False: None})
         tests.append(test)
     table = pl.from_pandas(people)
     design = table.select("weight", "psu", "stratum")
