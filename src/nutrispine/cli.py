@@ -7,6 +7,11 @@ inside the command, so that ``nutrispine --help`` and ``nutrispine assess`` star
 from __future__ import annotations
 
 import importlib
+import os
+
+# nutrispine uses no pydantic plugins; skipping their discovery (an importlib.metadata scan of
+# every installed package) saves about 9 ms on every command.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 

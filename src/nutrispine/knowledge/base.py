@@ -144,10 +144,7 @@ class KnowledgeBase:
 
     @property
     def red_flag_symptoms(self) -> set[str]:
-        codes: set[str] = set()
-        for rule in self.triage.red_flags:
-            codes.update(rule.when.symptoms_any, rule.when.symptoms_all)
-        return codes
+        return set(self.triage.red_flag_symptoms)
 
 
 def _medication_index(factors: Factors) -> dict[str, str]:

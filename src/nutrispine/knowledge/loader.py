@@ -4,46 +4,47 @@ and every error names the file and the key."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
-
-try:
-    _BaseLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _BaseLoader = yaml.SafeLoader
-
-HERE = Path(__file__).parent
 
 
 class KnowledgeError(ValueError):
     """The knowledge base is malformed; the message names the file and the key."""
 
 
-class _StrictLoader(_BaseLoader):
-    """Safe loader that refuses duplicate mapping keys."""
+@lru_cache(maxsize=1)
+def _strict_loader() -> Any:
+    """A safe YAML loader (libyaml when present) that refuses duplicate mapping keys."""
+    import yaml
 
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise KnowledgeError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    class StrictLoader(base):  # type: ignore[misc,valid-type]
+        pass
 
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise KnowledgeError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+            seen.add(key)
+        return dict(loader.construct_mapping(node, deep=deep))
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return StrictLoader
 
 
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file strictly; errors name the file."""
+    import yaml
+
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)
+            return yaml.load(fh, Loader=_strict_loader())
     except KnowledgeError as exc:
         raise KnowledgeError(f"{path.name}: {exc}") from None
     except yaml.YAMLError as exc:

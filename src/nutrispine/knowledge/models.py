@@ -1,29 +1,37 @@
-"""Typed, frozen knowledge-base entries. Validation happens here, once, at load."""
+"""Typed, frozen knowledge-base entries. Validation happens here, once, at load.
+
+Entries are standard-library dataclasses that pydantic validates (strict keys, types, the checks
+in ``__post_init__``) when the YAML is loaded; at run time they cost almost nothing to import,
+which keeps the command line fast.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 NUTRIENTS: tuple[str, ...] = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
 Strength = Literal["weak", "moderate", "strong"]
 Direction = Literal["raises", "lowers"]
 
 
-class Entry(BaseModel):
-    """Base for every knowledge entry: strict keys, immutable."""
+class Entry:
+    """Base for every knowledge entry: unknown keys are refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
 class Source(Entry):
     title: str
     url: str
     checked: dt.date
 
 
+@dataclass(frozen=True)
 class Cite(Entry):
     """A citation: a source id plus where in it (table, page, section)."""
 
@@ -31,6 +39,7 @@ class Cite(Entry):
     locator: str = ""
 
 
+@dataclass(frozen=True)
 class Nutrient(Entry):
     name: str
     unit: Literal["µg", "mg"]
@@ -44,6 +53,7 @@ class Nutrient(Entry):
     iu_source: Cite | None = None
 
 
+@dataclass(frozen=True)
 class LifeStage(Entry):
     ages: tuple[float, float]
     sex: Literal["any", "female", "male"]
@@ -53,18 +63,14 @@ class LifeStage(Entry):
     ai: float | None = None
     ul: float | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> LifeStage:
+    def __post_init__(self) -> None:
         if self.ages[0] >= self.ages[1]:
             raise ValueError(f"ages {self.ages} must be [from, to) with from < to")
         if self.ear is not None and self.rda is not None and self.ear > self.rda:
             raise ValueError("EAR must not exceed the RDA")
-        if self.rda is not None and self.ul is not None and self.rda > self.ul and self.ul > 0:
-            # Magnesium's supplemental UL can sit below the RDA (it excludes food); allowed.
-            pass
-        return self
 
 
+@dataclass(frozen=True)
 class NutrientRequirements(Entry):
     unit: Literal["µg", "mg"]
     ul_applies_to: Literal["total", "supplements"]
@@ -74,6 +80,7 @@ class NutrientRequirements(Entry):
     life_stages: list[LifeStage]
 
 
+@dataclass(frozen=True)
 class Requirement(Entry):
     """The requirement that applies to one person, resolved from the life-stage table."""
 
@@ -90,14 +97,14 @@ class Requirement(Entry):
     source: Cite
 
 
+@dataclass(frozen=True)
 class Bands(Entry):
     deficient_below: float
     adequate_min: float | None = None
     adequate_above: float | None = None
     high_above: float | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Bands:
+    def __post_init__(self) -> None:
         if (self.adequate_min is None) == (self.adequate_above is None):
             raise ValueError("give exactly one of adequate_min or adequate_above")
         low = self.adequate_min if self.adequate_min is not None else self.adequate_above
@@ -106,9 +113,9 @@ class Bands(Entry):
             raise ValueError("the adequate band must start at or above deficient_below")
         if self.high_above is not None and self.high_above <= low:
             raise ValueError("high_above must lie above the adequate band's start")
-        return self
 
 
+@dataclass(frozen=True)
 class Scheme(Entry):
     label: str
     source: Cite
@@ -116,18 +123,21 @@ class Scheme(Entry):
     unverified_note: str | None = None
 
 
+@dataclass(frozen=True)
 class LoincCode(Entry):
-    code: str = Field(pattern=r"^\d{1,7}-\d$")
+    code: Annotated[str, Field(pattern=r"^\d{1,7}-\d$")]
     note: str
     corrected: bool = False
 
 
+@dataclass(frozen=True)
 class AlbuminCorrection(Entry):
     reference_albumin_g_per_l: float
     mmol_per_l_per_g_per_l: float
     source: Cite
 
 
+@dataclass(frozen=True)
 class LabTest(Entry):
     name: str
     plain_name: str
@@ -144,15 +154,14 @@ class LabTest(Entry):
     marker_for: str | None = None
     weak_marker: bool = False
     default_scheme: str | None = None
-    schemes: dict[str, Scheme] = Field(default_factory=dict)
+    schemes: dict[str, Scheme] = field(default_factory=dict)
     elevated_above: float | None = None
     elevated_source: Cite | None = None
     low_normal_max_si: float | None = None
     low_normal_source: Cite | None = None
     albumin_correction: AlbuminCorrection | None = None
 
-    @model_validator(mode="after")
-    def _schemes(self) -> LabTest:
+    def __post_init__(self) -> None:
         if self.schemes and self.default_scheme not in self.schemes:
             raise ValueError(f"default_scheme {self.default_scheme!r} is not among the schemes")
         for name, scheme in self.schemes.items():
@@ -161,9 +170,9 @@ class LabTest(Entry):
                     raise ValueError(f"scheme {name}: cut-off unit {unit!r} is not an accepted unit")
         if self.si_unit.replace("µ", "u") not in self.units:
             raise ValueError(f"the SI unit {self.si_unit!r} must be among the accepted units")
-        return self
 
 
+@dataclass(frozen=True)
 class Effect(Entry):
     direction: Direction
     strength: Strength
@@ -173,6 +182,7 @@ class Effect(Entry):
     unverified: bool = False
 
 
+@dataclass(frozen=True)
 class Factor(Entry):
     """A risk factor, medication class or symptom, with its effect on each nutrient."""
 
@@ -180,19 +190,20 @@ class Factor(Entry):
     effects: dict[str, Effect]
 
 
+@dataclass(frozen=True)
 class Medication(Entry):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    class_: str = Field(alias="class")
-    also: list[str] = Field(default_factory=list)
+    class_: Annotated[str, Field(alias="class")]
+    also: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
 class AgeValue(Entry):
     ages: tuple[float, float]
-    p: float = Field(gt=0, lt=1)
+    p: Annotated[float, Field(gt=0, lt=1)]
     unverified: bool = False
 
 
+@dataclass(frozen=True)
 class Prior(Entry):
     condition: str
     source: Cite
@@ -200,6 +211,7 @@ class Prior(Entry):
     unverified_note: str | None = None
 
 
+@dataclass(frozen=True)
 class Model(Entry):
     thresholds: dict[Literal["moderate", "high"], float]
     strengths: dict[Strength, float]
@@ -208,18 +220,21 @@ class Model(Entry):
     unverified: bool = False
 
 
+@dataclass(frozen=True)
 class SupplementRule(Entry):
     min_fraction_of_rda: float
     direction: Direction
     strength: Strength
 
 
+@dataclass(frozen=True)
 class SupplementEffect(Entry):
     text: str
     rules: list[SupplementRule]
     source: Cite
 
 
+@dataclass(frozen=True)
 class IntakeBand(Entry):
     below: float
     vitamin_d: Strength
@@ -227,28 +242,33 @@ class IntakeBand(Entry):
     direction: Direction
 
 
+@dataclass(frozen=True)
 class IntakeEffect(Entry):
     source: Cite
     bands: list[IntakeBand]
 
 
+@dataclass(frozen=True)
 class LabStatusEffect(Entry):
     lr: float
     floor: float | None = None
     cap: float | None = None
 
 
+@dataclass(frozen=True)
 class MarkerEffect(Entry):
     nutrient: str
     strength: Strength
 
 
+@dataclass(frozen=True)
 class LabEffect(Entry):
     source: Cite
     status: dict[str, LabStatusEffect]
     markers: dict[str, MarkerEffect]
 
 
+@dataclass(frozen=True)
 class Factors(Entry):
     model: Model
     priors: dict[str, Prior]
@@ -261,21 +281,24 @@ class Factors(Entry):
     lab_effect: LabEffect
 
 
+@dataclass(frozen=True)
 class Condition(Entry):
-    symptoms_any: list[str] = Field(default_factory=list)
-    symptoms_all: list[str] = Field(default_factory=list)
-    risk_factors_any: list[str] = Field(default_factory=list)
-    regions_any: list[str] = Field(default_factory=list)
+    symptoms_any: list[str] = field(default_factory=list)
+    symptoms_all: list[str] = field(default_factory=list)
+    risk_factors_any: list[str] = field(default_factory=list)
+    regions_any: list[str] = field(default_factory=list)
     severity_min: float | None = None
     duration_weeks_above: float | None = None
     age_min: float | None = None
 
 
+@dataclass(frozen=True)
 class Level(Entry):
     rank: int
     advice: str
 
 
+@dataclass(frozen=True)
 class RedFlag(Entry):
     code: str
     level: Literal["emergency", "urgent", "routine"]
@@ -284,6 +307,7 @@ class RedFlag(Entry):
     source: Cite
 
 
+@dataclass(frozen=True)
 class RoutineRule(Entry):
     code: str
     when: Condition
@@ -291,6 +315,7 @@ class RoutineRule(Entry):
     source: Cite
 
 
+@dataclass(frozen=True)
 class LikelyDeficiency(Entry):
     code: str
     text: str
@@ -298,13 +323,16 @@ class LikelyDeficiency(Entry):
     source: Cite
 
 
+@dataclass(frozen=True)
 class Triage(Entry):
+    red_flag_symptoms: list[str]
     levels: dict[Literal["emergency", "urgent", "routine", "self_care"], Level]
     red_flags: list[RedFlag]
     routine_rules: list[RoutineRule]
     likely_deficiency: LikelyDeficiency
 
 
+@dataclass(frozen=True)
 class Interaction(Entry):
     nutrient: str
     medication_class: str
@@ -314,6 +342,7 @@ class Interaction(Entry):
     unverified: bool = False
 
 
+@dataclass(frozen=True)
 class Faq(Entry):
     id: str
     question: str
@@ -321,6 +350,7 @@ class Faq(Entry):
     sources: list[Cite]
 
 
+@dataclass(frozen=True)
 class Texts(Entry):
     disclaimer: str
     not_tested_step: str

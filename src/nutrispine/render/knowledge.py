@@ -90,7 +90,7 @@ def topic_rows(kb: KnowledgeBase, topic: str) -> tuple[list[str], list[list[str]
         return ["factor", "nutrient", "effect", "why", "source"], rows
     if topic == "red-flags":
         return ["code", "level", "when", "what it may mean", "source"], [
-            [r.code, r.level, _when(r.when.model_dump(exclude_defaults=True)), r.text, kb.cite(r.source)]
+            [r.code, r.level, _when(r.when), r.text, kb.cite(r.source)]
             for r in kb.triage.red_flags
         ]
     if topic == "interactions":
@@ -139,8 +139,11 @@ def _n(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _when(cond: dict[str, Any]) -> str:
-    return "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in cond.items())
+def _when(cond: Any) -> str:
+    import dataclasses
+
+    given = {k: v for k, v in dataclasses.asdict(cond).items() if v not in (None, [])}
+    return "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in given.items())
 
 
 def _adequate(b: Bands) -> str:
