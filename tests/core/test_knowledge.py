@@ -33,8 +33,9 @@ def _cited_entries():
     for path in sorted(KNOWLEDGE_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for where, node in _walk(data):
-            claims = {"text", "answer", "pain_link", "ear", "rda", "lr", "spacing_hours",
-                      "elevated_above", "p"} & set(node)
+            claims = {"text", "answer", "pain_link", "ear", "rda", "lr", "spacing_hours", "elevated_above", "p"} & set(
+                node
+            )
             if claims:
                 yield pytest.param(path.name, where, node, id=f"{path.name}:{where}")
 
@@ -51,10 +52,7 @@ def test_every_claim_has_a_source(filename: str, where: str, entry: dict) -> Non
     node: object = data
     covered = isinstance(data, dict) and any(k in data for k in keys)
     for part in parts[:-1]:
-        if part.startswith("["):
-            node = node[int(part[1:-1])]  # type: ignore[index]
-        else:
-            node = node[part]  # type: ignore[index]
+        node = node[int(part[1:-1])] if part.startswith("[") else node[part]  # type: ignore[index]
         if isinstance(node, dict) and any(k in node for k in keys):
             covered = True
     assert covered, f"{filename}: {where} states a clinical claim without a source"
@@ -116,8 +114,15 @@ def test_every_age_from_1_to_120_has_a_requirement(nutrient: str) -> None:
 
 # --- units: each factor agrees with pint and the molar mass (facts.md B) -------------------------
 UREG = pint.UnitRegistry()
-MOLAR_MASS = {"vitamin_d_25oh": 400.64, "vitamin_b12": 1355.4, "magnesium": 24.305, "calcium": 40.078,
-              "calcium_ionized": 40.078, "homocysteine": 135.18, "pth": 9425.0}
+MOLAR_MASS = {
+    "vitamin_d_25oh": 400.64,
+    "vitamin_b12": 1355.4,
+    "magnesium": 24.305,
+    "calcium": 40.078,
+    "calcium_ionized": 40.078,
+    "homocysteine": 135.18,
+    "pth": 9425.0,
+}
 
 
 @pytest.mark.parametrize("test", sorted(KB.labs))
@@ -127,7 +132,7 @@ def test_lab_unit_factors_agree_with_pint(test: str) -> None:
     for unit, factor in spec.units.items():
         quantity = UREG.Quantity(1.0, unit.replace("µ", "u").replace("mEq", "mmol"))
         if quantity.check("[mass] / [volume]") and si.check("[substance] / [volume]"):
-            quantity = (quantity / UREG.Quantity(MOLAR_MASS[test], "g/mol"))
+            quantity = quantity / UREG.Quantity(MOLAR_MASS[test], "g/mol")
         expected = quantity.to(si.units).magnitude
         if unit.startswith("mEq"):
             expected = expected / 2  # divalent ions: 1 mEq = 0.5 mmol
@@ -166,25 +171,128 @@ def test_contract_cutoffs_are_in_the_knowledge_base() -> None:
 
 
 def test_loinc_codes_from_the_contract_resolve() -> None:
-    expected = {"62292-8": "vitamin_d_25oh", "2132-9": "vitamin_b12", "13964-2": "methylmalonic_acid",
-                "13965-9": "homocysteine", "19123-9": "magnesium", "2601-3": "magnesium",
-                "17861-6": "calcium", "2000-8": "calcium", "1995-0": "calcium_ionized",
-                "1751-7": "albumin", "2731-8": "pth"}
+    expected = {
+        "62292-8": "vitamin_d_25oh",
+        "2132-9": "vitamin_b12",
+        "13964-2": "methylmalonic_acid",
+        "13965-9": "homocysteine",
+        "19123-9": "magnesium",
+        "2601-3": "magnesium",
+        "17861-6": "calcium",
+        "2000-8": "calcium",
+        "1995-0": "calcium_ionized",
+        "1751-7": "albumin",
+        "2731-8": "pth",
+    }
     for code, test in expected.items():
         assert KB.loinc_index[code][0] == test
 
 
 def test_every_contract_medication_has_a_class() -> None:
-    meds = ["metformin", "omeprazole", "esomeprazole", "lansoprazole", "pantoprazole", "rabeprazole", "famotidine", "cimetidine", "furosemide", "bumetanide", "torsemide", "hydrochlorothiazide", "chlorthalidone", "indapamide", "prednisone", "prednisolone", "dexamethasone", "phenytoin", "carbamazepine", "phenobarbital", "orlistat", "cholestyramine", "alendronate", "risedronate", "doxycycline", "minocycline", "tetracycline", "ciprofloxacin", "levofloxacin", "levothyroxine", "digoxin", "colchicine"]
+    meds = [
+        "metformin",
+        "omeprazole",
+        "esomeprazole",
+        "lansoprazole",
+        "pantoprazole",
+        "rabeprazole",
+        "famotidine",
+        "cimetidine",
+        "furosemide",
+        "bumetanide",
+        "torsemide",
+        "hydrochlorothiazide",
+        "chlorthalidone",
+        "indapamide",
+        "prednisone",
+        "prednisolone",
+        "dexamethasone",
+        "phenytoin",
+        "carbamazepine",
+        "phenobarbital",
+        "orlistat",
+        "cholestyramine",
+        "alendronate",
+        "risedronate",
+        "doxycycline",
+        "minocycline",
+        "tetracycline",
+        "ciprofloxacin",
+        "levofloxacin",
+        "levothyroxine",
+        "digoxin",
+        "colchicine",
+    ]
     for med in meds:
         assert KB.medication_class(med) is not None, med
         assert KB.medication_class(med.upper()) is not None
 
 
 def test_contract_codes_are_known() -> None:
-    symptoms = ["fatigue", "muscle_weakness", "muscle_cramps", "muscle_spasms", "muscle_twitching", "muscle_tension", "bone_pain", "widespread_aches", "tingling", "numbness", "balance_problems", "memory_problems", "low_mood", "poor_sleep", "pale_skin", "sore_tongue", "palpitations", "frequent_fractures"]
-    red = ["saddle_anesthesia", "bladder_dysfunction", "bowel_incontinence", "progressive_weakness", "fever", "severe_headache", "chest_pain", "shortness_of_breath", "unexplained_weight_loss", "night_pain", "significant_trauma", "gait_disturbance", "hand_clumsiness", "dizziness_or_drop_attacks"]
-    risks = ["limited_sun_exposure", "dark_skin", "covers_skin", "housebound", "obesity", "vegan", "vegetarian", "low_dairy_intake", "lactose_intolerance", "heavy_alcohol_use", "type2_diabetes", "crohns_disease", "celiac_disease", "bariatric_surgery", "gastric_surgery", "pernicious_anemia", "atrophic_gastritis", "chronic_kidney_disease", "liver_disease", "postmenopausal", "high_stress", "osteoporosis", "cancer_history", "iv_drug_use", "immunosuppression", "long_term_steroid_use"]
+    symptoms = [
+        "fatigue",
+        "muscle_weakness",
+        "muscle_cramps",
+        "muscle_spasms",
+        "muscle_twitching",
+        "muscle_tension",
+        "bone_pain",
+        "widespread_aches",
+        "tingling",
+        "numbness",
+        "balance_problems",
+        "memory_problems",
+        "low_mood",
+        "poor_sleep",
+        "pale_skin",
+        "sore_tongue",
+        "palpitations",
+        "frequent_fractures",
+    ]
+    red = [
+        "saddle_anesthesia",
+        "bladder_dysfunction",
+        "bowel_incontinence",
+        "progressive_weakness",
+        "fever",
+        "severe_headache",
+        "chest_pain",
+        "shortness_of_breath",
+        "unexplained_weight_loss",
+        "night_pain",
+        "significant_trauma",
+        "gait_disturbance",
+        "hand_clumsiness",
+        "dizziness_or_drop_attacks",
+    ]
+    risks = [
+        "limited_sun_exposure",
+        "dark_skin",
+        "covers_skin",
+        "housebound",
+        "obesity",
+        "vegan",
+        "vegetarian",
+        "low_dairy_intake",
+        "lactose_intolerance",
+        "heavy_alcohol_use",
+        "type2_diabetes",
+        "crohns_disease",
+        "celiac_disease",
+        "bariatric_surgery",
+        "gastric_surgery",
+        "pernicious_anemia",
+        "atrophic_gastritis",
+        "chronic_kidney_disease",
+        "liver_disease",
+        "postmenopausal",
+        "high_stress",
+        "osteoporosis",
+        "cancer_history",
+        "iv_drug_use",
+        "immunosuppression",
+        "long_term_steroid_use",
+    ]
     assert set(symptoms) <= set(KB.factors.symptoms)
     assert set(red) <= KB.red_flag_symptoms
     assert set(risks) <= set(KB.factors.risk_factors)
@@ -209,15 +317,24 @@ def _broken(tmp_path: Path, filename: str, old: str, new: str) -> Path:
         ("factors.yaml", "{id: herrick2019,", "{id: nobody2020,", ["factors.yaml", "unknown source id 'nobody2020'"]),
         ("requirements.yaml", "ear: 10, rda: 15, ul: 63", "ear: 20, rda: 15, ul: 63", ["requirements.yaml", "EAR"]),
         ("labs.yaml", "ng/mL: {deficient_below: 12,", "mg/dL: {deficient_below: 12,", ["labs.yaml", "mg/dL"]),
-        ("triage.yaml", "symptoms_any: [saddle_anesthesia]", "symptoms_any: [saddle_numbnes]",
-         ["triage.yaml", "saddle_numbnes"]),
+        (
+            "triage.yaml",
+            "symptoms_any: [saddle_anesthesia]",
+            "symptoms_any: [saddle_numbnes]",
+            ["triage.yaml", "saddle_numbnes"],
+        ),
         ("factors.yaml", "metformin: {class: metformin}", "metformin: {class: biguanides}", ["biguanides"]),
-        ("requirements.yaml", "ages: [1, 4], sex: any, state: none, ear: 10", "ages: [4, 1], sex: any, state: none, ear: 10",
-         ["requirements.yaml", "ages"]),
+        (
+            "requirements.yaml",
+            "ages: [1, 4], sex: any, state: none, ear: 10",
+            "ages: [4, 1], sex: any, state: none, ear: 10",
+            ["requirements.yaml", "ages"],
+        ),
     ],
 )
-def test_strict_loader_refuses_and_names_the_file(tmp_path: Path, filename: str, old: str, new: str,
-                                                   words: list[str]) -> None:
+def test_strict_loader_refuses_and_names_the_file(
+    tmp_path: Path, filename: str, old: str, new: str, words: list[str]
+) -> None:
     folder = _broken(tmp_path, filename, old, new)
     with pytest.raises(KnowledgeError) as info:
         KnowledgeBase.from_folder(folder)

@@ -39,11 +39,22 @@ def test_every_red_flag_rule_gives_its_level(rule) -> None:
 
 @pytest.mark.parametrize(
     ("symptom", "level"),
-    [("saddle_anesthesia", "emergency"), ("bladder_dysfunction", "emergency"), ("bowel_incontinence", "emergency"),
-     ("progressive_weakness", "emergency"), ("chest_pain", "emergency"), ("significant_trauma", "emergency"),
-     ("fever", "urgent"), ("unexplained_weight_loss", "urgent"), ("gait_disturbance", "urgent"),
-     ("hand_clumsiness", "urgent"), ("dizziness_or_drop_attacks", "urgent"), ("severe_headache", "urgent"),
-     ("shortness_of_breath", "urgent"), ("night_pain", "routine")],
+    [
+        ("saddle_anesthesia", "emergency"),
+        ("bladder_dysfunction", "emergency"),
+        ("bowel_incontinence", "emergency"),
+        ("progressive_weakness", "emergency"),
+        ("chest_pain", "emergency"),
+        ("significant_trauma", "emergency"),
+        ("fever", "urgent"),
+        ("unexplained_weight_loss", "urgent"),
+        ("gait_disturbance", "urgent"),
+        ("hand_clumsiness", "urgent"),
+        ("dizziness_or_drop_attacks", "urgent"),
+        ("severe_headache", "urgent"),
+        ("shortness_of_breath", "urgent"),
+        ("night_pain", "routine"),
+    ],
 )
 def test_single_red_flag_levels(symptom: str, level: str) -> None:
     assert run(symptoms=[symptom])["triage"]["level"] == level
@@ -58,9 +69,15 @@ def test_combinations_escalate() -> None:
 
 @pytest.mark.parametrize(
     ("pain", "symptoms", "level"),
-    [({"duration_weeks": 6}, [], "self_care"), ({"duration_weeks": 7}, [], "routine"),
-     ({"severity": 6}, [], "self_care"), ({"severity": 7}, [], "routine"),
-     ({}, ["tingling"], "routine"), ({}, ["numbness"], "routine"), ({}, ["fatigue"], "self_care")],
+    [
+        ({"duration_weeks": 6}, [], "self_care"),
+        ({"duration_weeks": 7}, [], "routine"),
+        ({"severity": 6}, [], "self_care"),
+        ({"severity": 7}, [], "routine"),
+        ({}, ["tingling"], "routine"),
+        ({}, ["numbness"], "routine"),
+        ({}, ["fatigue"], "self_care"),
+    ],
 )
 def test_persistent_severe_or_neurological_pain_is_at_least_routine(pain, symptoms, level) -> None:
     assert run(pain=pain, symptoms=symptoms)["triage"]["level"] == level
@@ -88,16 +105,22 @@ def test_no_information_is_low_and_says_so() -> None:
 def test_lab_is_the_strongest_evidence() -> None:
     deficient = run(labs=[{"test": "vitamin_d_25oh", "value": 20, "unit": "nmol/L"}])
     assert deficient["nutrients"]["vitamin_d"]["likelihood"] == "high"
-    adequate = run(labs=[{"test": "vitamin_d_25oh", "value": 80, "unit": "nmol/L"}],
-                   risk_factors=["limited_sun_exposure", "dark_skin", "obesity"], symptoms=["bone_pain"])
+    adequate = run(
+        labs=[{"test": "vitamin_d_25oh", "value": 80, "unit": "nmol/L"}],
+        risk_factors=["limited_sun_exposure", "dark_skin", "obesity"],
+        symptoms=["bone_pain"],
+    )
     assert adequate["nutrients"]["vitamin_d"]["likelihood"] == "low"
     borderline = run(labs=[{"test": "vitamin_d_25oh", "value": 40, "unit": "nmol/L"}])
     assert borderline["nutrients"]["vitamin_d"]["likelihood"] == "moderate"
 
 
 def test_normal_serum_magnesium_only_weakly_lowers() -> None:
-    risky = {"medications": ["omeprazole", "furosemide"], "risk_factors": ["type2_diabetes", "heavy_alcohol_use"],
-             "symptoms": ["muscle_cramps"]}
+    risky = {
+        "medications": ["omeprazole", "furosemide"],
+        "risk_factors": ["type2_diabetes", "heavy_alcohol_use"],
+        "symptoms": ["muscle_cramps"],
+    }
     without = run(**risky)["nutrients"]["magnesium"]
     with_lab = run(**risky, labs=[{"test": "magnesium", "value": 0.9, "unit": "mmol/L"}])["nutrients"]["magnesium"]
     assert with_lab["probability"] < without["probability"]
@@ -116,8 +139,17 @@ def test_evidence_lists_direction_size_and_source() -> None:
 
 
 def test_symptom_evidence_is_capped() -> None:
-    many = run(symptoms=["muscle_cramps", "muscle_spasms", "muscle_twitching", "muscle_tension", "fatigue",
-                         "poor_sleep", "palpitations"])["nutrients"]["magnesium"]
+    many = run(
+        symptoms=[
+            "muscle_cramps",
+            "muscle_spasms",
+            "muscle_twitching",
+            "muscle_tension",
+            "fatigue",
+            "poor_sleep",
+            "palpitations",
+        ]
+    )["nutrients"]["magnesium"]
     prior = many["prior"]
     cap = KB.factors.model.symptom_lr_cap
     expected = prior / (1 - prior) * cap
@@ -125,7 +157,9 @@ def test_symptom_evidence_is_capped() -> None:
 
 
 def test_supplement_at_the_rda_lowers_the_likelihood() -> None:
-    taking = run(risk_factors=["limited_sun_exposure"], supplements=[{"nutrient": "vitamin_d", "amount": 800, "unit": "IU"}])
+    taking = run(
+        risk_factors=["limited_sun_exposure"], supplements=[{"nutrient": "vitamin_d", "amount": 800, "unit": "IU"}]
+    )
     plain = run(risk_factors=["limited_sun_exposure"])
     assert taking["nutrients"]["vitamin_d"]["probability"] < plain["nutrients"]["vitamin_d"]["probability"]
     assert taking["nutrients"]["vitamin_d"]["supplement_per_day"] == 20.0
@@ -133,9 +167,16 @@ def test_supplement_at_the_rda_lowers_the_likelihood() -> None:
 
 @pytest.mark.parametrize(
     ("nutrient", "amount", "unit", "expected"),
-    [("vitamin_d", 1000, "IU", 25.0), ("vitamin_d", 25, "mcg", 25.0), ("vitamin_d", 25, "ug", 25.0),
-     ("vitamin_d", 25, "µg", 25.0), ("vitamin_d", 0.025, "mg", 25.0), ("magnesium", 400, "mg", 400.0),
-     ("vitamin_b12", 1, "mg", 1000.0), ("calcium", 500000, "µg", 500.0)],
+    [
+        ("vitamin_d", 1000, "IU", 25.0),
+        ("vitamin_d", 25, "mcg", 25.0),
+        ("vitamin_d", 25, "ug", 25.0),
+        ("vitamin_d", 25, "µg", 25.0),
+        ("vitamin_d", 0.025, "mg", 25.0),
+        ("magnesium", 400, "mg", 400.0),
+        ("vitamin_b12", 1, "mg", 1000.0),
+        ("calcium", 500000, "µg", 500.0),
+    ],
 )
 def test_supplement_units(nutrient: str, amount: float, unit: str, expected: float) -> None:
     assert to_nutrient_unit(KB, nutrient, amount, unit) == pytest.approx(expected)
@@ -143,15 +184,24 @@ def test_supplement_units(nutrient: str, amount: float, unit: str, expected: flo
 
 @pytest.mark.parametrize(
     ("supplements", "age", "nutrient", "warn"),
-    [([{"nutrient": "vitamin_d", "amount": 4000, "unit": "IU"}], 45, "vitamin_d", False),
-     ([{"nutrient": "vitamin_d", "amount": 5000, "unit": "IU"}], 45, "vitamin_d", True),
-     ([{"nutrient": "vitamin_d", "amount": 3000, "unit": "IU"}], 3, "vitamin_d", True),
-     ([{"nutrient": "magnesium", "amount": 350, "unit": "mg"}], 45, "magnesium", False),
-     ([{"nutrient": "magnesium", "amount": 200, "unit": "mg"}, {"nutrient": "magnesium", "amount": 200, "unit": "mg"}],
-      45, "magnesium", True),
-     ([{"nutrient": "calcium", "amount": 2600, "unit": "mg"}], 45, "calcium", True),
-     ([{"nutrient": "calcium", "amount": 2100, "unit": "mg"}], 60, "calcium", True),
-     ([{"nutrient": "vitamin_b12", "amount": 5000, "unit": "mcg"}], 45, "vitamin_b12", False)],
+    [
+        ([{"nutrient": "vitamin_d", "amount": 4000, "unit": "IU"}], 45, "vitamin_d", False),
+        ([{"nutrient": "vitamin_d", "amount": 5000, "unit": "IU"}], 45, "vitamin_d", True),
+        ([{"nutrient": "vitamin_d", "amount": 3000, "unit": "IU"}], 3, "vitamin_d", True),
+        ([{"nutrient": "magnesium", "amount": 350, "unit": "mg"}], 45, "magnesium", False),
+        (
+            [
+                {"nutrient": "magnesium", "amount": 200, "unit": "mg"},
+                {"nutrient": "magnesium", "amount": 200, "unit": "mg"},
+            ],
+            45,
+            "magnesium",
+            True,
+        ),
+        ([{"nutrient": "calcium", "amount": 2600, "unit": "mg"}], 45, "calcium", True),
+        ([{"nutrient": "calcium", "amount": 2100, "unit": "mg"}], 60, "calcium", True),
+        ([{"nutrient": "vitamin_b12", "amount": 5000, "unit": "mcg"}], 45, "vitamin_b12", False),
+    ],
 )
 def test_upper_limit_warnings(supplements, age: int, nutrient: str, warn: bool) -> None:
     result = assess({"person": {"age": age, "sex": "female"}, "supplements": supplements}).to_dict()
@@ -163,10 +213,15 @@ def test_upper_limit_warnings(supplements, age: int, nutrient: str, warn: bool) 
 
 @pytest.mark.parametrize(
     ("nutrient", "medication", "words"),
-    [("magnesium", "doxycycline", "2 hours"), ("magnesium", "ciprofloxacin", "2 hours"),
-     ("magnesium", "alendronate", "2 hours"), ("calcium", "levothyroxine", "4 hours"),
-     ("vitamin_d", "orlistat", "orlistat"), ("calcium", "hydrochlorothiazide", "too high"),
-     ("vitamin_b12", "metformin", "Metformin")],
+    [
+        ("magnesium", "doxycycline", "2 hours"),
+        ("magnesium", "ciprofloxacin", "2 hours"),
+        ("magnesium", "alendronate", "2 hours"),
+        ("calcium", "levothyroxine", "4 hours"),
+        ("vitamin_d", "orlistat", "orlistat"),
+        ("calcium", "hydrochlorothiazide", "too high"),
+        ("vitamin_b12", "metformin", "Metformin"),
+    ],
 )
 def test_interaction_warnings(nutrient: str, medication: str, words: str) -> None:
     unit = "mg" if nutrient in ("magnesium", "calcium") else "µg"
