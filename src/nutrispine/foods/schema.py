@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
-# Generic foods and branded foods have separate full-text indexes, so that millions of
+# The full-text indexes hold the normalised words (text.words) of names, common names and
+# brands, the same form queries are put in. Generic and branded foods have separate indexes, so that millions of
 # branded items can never crowd generic foods out of a search's candidates.
 FTS_TABLES = ("food_fts", "brand_fts")
 
@@ -67,9 +68,9 @@ CREATE TABLE IF NOT EXISTS portion (
 CREATE INDEX IF NOT EXISTS portion_food ON portion (food);
 CREATE TABLE IF NOT EXISTS vocab (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS generic_food AS
-    SELECT id, name, common_names, brand FROM food WHERE kind = 'generic';
+    SELECT id, norm AS name, extra AS common_names, '' AS brand FROM food WHERE kind = 'generic';
 CREATE VIEW IF NOT EXISTS branded_food AS
-    SELECT id, name, common_names, brand FROM food WHERE kind = 'branded';
+    SELECT id, norm AS name, extra AS common_names, '' AS brand FROM food WHERE kind = 'branded';
 CREATE VIRTUAL TABLE IF NOT EXISTS food_fts USING fts5 (
     name, common_names, brand,
     content='generic_food', content_rowid='id',

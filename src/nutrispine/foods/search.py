@@ -32,6 +32,8 @@ from nutrispine.foods.text import words
 if TYPE_CHECKING:
     from nutrispine.foods.database import Food, FoodDatabase
 
+COVERAGE_WEIGHT = 16.0  # covering every query word outweighs any hint or form bonus
+HINT_CAP = 4.5
 CANDIDATES = 100
 BRANDED_CANDIDATES = 30
 _ROW = "id, name, norm, core, head, extra, kind, group_name, survey"
@@ -168,7 +170,7 @@ def score(row: _Row, q: Query) -> float:
         if c in present:
             covered |= {a, b}
             wanted = wanted | {c}
-    s = 10.0 * len(covered) / max(len(q.wanted), 1)
+    s = COVERAGE_WEIGHT * len(covered) / max(len(q.wanted), 1)
     head = row.head
     if head & wanted:
         s += 3.0
@@ -176,7 +178,7 @@ def score(row: _Row, q: Query) -> float:
             s += 1.5
     elif head & hint_set:
         s += 2.0
-    s += 0.9 * len(hint_set & name_set)
+    s += min(0.9 * len(hint_set & name_set), HINT_CAP)
     asked_words = wanted | hint_set
     s -= 0.3 * sum(1 for w in row.core if w not in asked_words and w not in NEUTRAL_WORDS)
     s -= 1.6 * len((name_set & RARE_WORDS) - asked_words)

@@ -154,7 +154,7 @@ EVERYDAY: dict[str, str] = {
 COOKED_WORDS = frozenset(
     words(
         "cooked boiled roasted baked broiled grilled fried steamed poached scrambled "
-        "braised stewed simmered microwaved toasted heat"
+        "braised stewed simmered microwaved toasted dryheat moistheat"
     )
 )
 # Forms people rarely mean unless they say so.
@@ -163,15 +163,15 @@ RARE_WORDS = frozenset(
         "dehydrated dried powder powdered freeze imitation infant toddler babyfood junior "
         "strained restaurant frozen canned concentrate unprepared dry mix imported "
         "sweetened flavored lowsodium sodium industrial commercial glazed breaded stuffed "
-        "formula substitute analog nfs ns composite"
+        "formula substitute analog nfs ns composite salted unfortified"
     )
-) - frozenset(words("dry heat"))
+)
 # Words in USDA names that say little about which food it is (no penalty when unasked).
 NEUTRAL_WORDS = frozenset(
     words(
-        "raw fresh cooked without salt all commercial variety fluid whole plain regular "
+        "raw fresh cooked unsalted all commercial variety fluid whole plain regular "
         "added vitamin a d includes usda commodity food mature seed drained solid "
-        "meat only boiled roasted dry heat heat moist grade type species mixed average"
+        "meat only boiled roasted dryheat moistheat grade type species mixed average"
     )
 )
 GROUP_PENALTY: dict[str, float] = {

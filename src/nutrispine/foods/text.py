@@ -112,10 +112,25 @@ def fold(text: str) -> str:
     return text.lower().replace("-", " ").replace("/", " ").replace("_", " ")
 
 
+# Multi-word USDA phrases that act as one idea, merged into one token on both sides
+# (names and queries), so that "dry heat" is not read as a dried food.
+_PHRASES = [
+    (re.compile(r"\bdry heat\b"), "dryheat"),
+    (re.compile(r"\bmoist heat\b"), "moistheat"),
+    (re.compile(r"\b(?:without|no) (?:added )?salt(?: added)?\b"), "unsalted"),
+    (re.compile(r"\bwith (?:added )?salt(?: added)?\b"), "salted"),
+    (re.compile(r"\bwithout added vitamins?(?: a)?(?: and vitamin d| and d)?\b"), "unfortified"),
+    (re.compile(r"\bnot fortified\b"), "unfortified"),
+]
+
+
 def words(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """The normalised, singular words of ``text``, with spelling variants mapped."""
     out: list[str] = []
-    for raw in _WORD.findall(fold(text)):
+    folded = fold(text)
+    for pattern, token in _PHRASES:
+        folded = pattern.sub(token, folded)
+    for raw in _WORD.findall(folded):
         mapped = SPELLING.get(raw, raw)
         for w in mapped.split():
             if not keep_stopwords and w in STOPWORDS:

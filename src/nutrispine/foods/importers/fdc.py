@@ -162,8 +162,11 @@ def _portions(release: Release, progress: object | None
             continue
         unit = units.get(row.get("measure_unit_id", ""), "")
         unit = "" if unit in ("undetermined", "") else unit
-        desc = " ".join(p for p in (unit, row.get("modifier", ""),
-                                    row.get("portion_description", "")) if p).strip()
+        parts: list[str] = []
+        for part in (unit, row.get("modifier", ""), row.get("portion_description", "")):
+            if part and part.lower() not in (p.lower() for p in parts):
+                parts.append(part)
+        desc = " ".join(parts).strip()
         if desc.lower().startswith(("quantity not specified",)) or not desc:
             continue
         desc = re.sub(r"^\d+(?:\.\d+)?\s+", "", desc) if not unit else desc
@@ -177,7 +180,7 @@ def _labels(release: Release, progress: object | None, portions: list[tuple[str,
     for row in release.rows("branded_food.csv", progress):
         owner = row.get("brand_owner", "") or ""
         brand = row.get("brand_name", "") or ""
-        label = brand if not owner or owner.lower() in brand.lower() else f"{brand} ({owner})"
+        label = brand if not owner or brand.lower() in owner.lower() else f"{brand} ({owner})"
         yield row["fdc_id"], label.strip() or owner, row.get("branded_food_category", "") or ""
         size = _float(row.get("serving_size"))
         unit = (row.get("serving_size_unit") or "").lower()
