@@ -37,8 +37,10 @@ def usable(catalog: Catalog, diet: DietFilter, *, plan: bool = True) -> np.ndarr
     if plan:
         mask &= np.fromiter(("plan_avoid" not in t for t in catalog.tags), bool, len(catalog))
         mask &= ~catalog.branded
-        # Minerals unknown would make the totals unverifiable.
-        mask &= ~np.isnan(catalog.column("calcium")) & ~np.isnan(catalog.column("magnesium"))
+        if catalog.kind == "database":
+            # Minerals unknown would make the totals unverifiable (the cited fallback list only
+            # gives the nutrients each food is a source of: the rest count as 0, conservatively).
+            mask &= ~np.isnan(catalog.column("calcium")) & ~np.isnan(catalog.column("magnesium"))
     return mask
 
 

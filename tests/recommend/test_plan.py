@@ -1,0 +1,159 @@
+"""Meal plans for many kinds of people, recomputed independently from the food database."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from nutrispine.errors import InputError
+from nutrispine.knowledge import load_knowledge
+from nutrispine.recommend.plan import make_plan
+
+NUTRIENTS = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
+# Independent of diet_rules.yaml: plain words that must not appear in a food's name.
+FORBIDDEN = {
+    "vegan": ["beef", "pork", "chicken", "turkey", "fish", "salmon", "tuna", "sardine", "^milk,",
+              "cheese", "(?<!tofu )yogurt", "egg,", "eggs", "^butter,", "(?<!coconut )cream", "honey",
+              "shrimp", "ham,"],
+    "vegetarian": ["beef", "pork", "chicken", "turkey", "fish", "salmon", "tuna", "sardine",
+                   "shrimp", "ham,", "bacon", "gelatin", "lamb", "veal"],
+    "pescatarian": ["beef", "pork", "chicken", "turkey", "ham,", "bacon", "lamb", "veal",
+                    "sausage"],
+    "nuts": ["almond", "cashew", "walnut", "pecan", "pistachio", "hazelnut", "macadamia"],
+    "peanuts": ["peanut"],
+    "gluten": ["wheat", "bread", "pasta", "barley", "rye", "bagel", "muffin", "cracker", "oat"],
+    "lactose": ["^milk,", "(?<!tofu )yogurt", "ice cream", "cottage cheese"],
+    "pregnant": ["liver", "swordfish", "shark", "king mackerel"],
+}
+
+PEOPLE: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "vegan": ({"person": {"age": 34, "sex": "female", "weight_kg": 62, "height_cm": 168},
+               "preferences": {"diet": "vegan", "activity": "moderate"}}, ["vegan"]),
+    "pregnant": ({"person": {"age": 29, "sex": "female", "pregnant": True, "weight_kg": 66,
+                             "height_cm": 165}, "preferences": {"diet": "omnivore"}}, ["pregnant"]),
+    "over_70": ({"person": {"age": 78, "sex": "male", "weight_kg": 72, "height_cm": 172},
+                 "preferences": {"activity": "sedentary"}}, []),
+    "lactose_intolerant": ({"person": {"age": 45, "sex": "female"},
+                            "risk_factors": ["lactose_intolerance"]}, ["lactose"]),
+    "on_diuretic": ({"person": {"age": 66, "sex": "female", "weight_kg": 80, "height_cm": 160},
+                     "medications": ["furosemide", "hydrochlorothiazide"],
+                     "risk_factors": ["postmenopausal"]}, []),
+    "child": ({"person": {"age": 6, "sex": "male", "weight_kg": 21, "height_cm": 117},
+               "preferences": {"activity": "active"}}, []),
+    "nut_allergy": ({"person": {"age": 25, "sex": "male", "weight_kg": 80, "height_cm": 182},
+                     "preferences": {"exclude": ["nuts", "peanuts"]}}, ["nuts", "peanuts"]),
+    "pescatarian_coeliac": ({"person": {"age": 52, "sex": "female"},
+                             "risk_factors": ["celiac_disease"],
+                             "preferences": {"diet": "pescatarian", "dislikes": ["sardines"]}},
+                            ["pescatarian", "gluten"]),
+    "teen_vegetarian": ({"person": {"age": 15, "sex": "female", "weight_kg": 52, "height_cm": 160},
+                         "preferences": {"diet": "vegetarian", "exclude": ["eggs"]}},
+                        ["vegetarian"]),
+    "vitd_supplement_at_ul": ({"person": {"age": 50, "sex": "male"},
+                               "supplements": [{"nutrient": "vitamin_d", "amount": 4000,
+                                                "unit": "IU"}]}, []),
+}
+
+
+def _recompute(db: Any, plan: dict[str, Any]) -> list[dict[str, float]]:
+    out = []
+    for day in plan["days"]:
+        tot = dict.fromkeys((*NUTRIENTS, "energy"), 0.0)
+        for item in day["items"]:
+            ref = item["food"]
+            per100 = db.nutrients_per_100g(ref["id"], ref["source"])
+            for n in NUTRIENTS:
+                tot[n] += (per100[n] or 0.0) * item["grams"] / 100.0
+            tot["energy"] += (per100["energy_kcal"] or 0.0) * item["grams"] / 100.0
+        out.append(tot)
+    return out
+
+
+def _check(db: Any, plan: dict[str, Any], forbidden: list[str], supplements: dict[str, float]
+           ) -> None:
+    kb = load_knowledge()
+    totals = _recompute(db, plan)
+    short = {s["nutrient"]: s for s in plan["shortfalls"]}
+    for n in NUTRIENTS:
+        t = plan["targets"][n]
+        goal = t.get("rda", t.get("ai"))
+        for day in totals:
+            if day[n] < goal - 1e-6:
+                assert n in short, f"{n}: {day[n]:.2f} < {goal} and no shortfall named"
+                assert short[n]["amount"] >= goal - day[n] - 0.01
+                assert short[n]["advice"]
+            if t["ul"] is not None and t["ul_applies_to"] == "total":
+                assert day[n] + supplements.get(n, 0.0) <= t["ul"] + 1e-6, f"{n} passes the UL"
+        mean = sum(d[n] for d in totals) / len(totals)
+        assert plan["totals_per_day"][n]["amount"] == pytest.approx(mean, abs=0.02)
+    for day in plan["days"]:
+        for item in day["items"]:
+            name = item["food"]["name"].lower() + ","
+            for word in (w for key in forbidden for w in FORBIDDEN[key]):
+                assert not re.search(word, name), f"{item['food']['name']} breaks {forbidden}"
+    assert kb  # knowledge loaded for targets
+
+
+@pytest.mark.sr28
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_plans_recomputed_from_the_database(who: str, sr28_db: Any, sr28_catalog: Any) -> None:
+    profile, forbidden = PEOPLE[who]
+    result = make_plan(profile, days=2, db=sr28_db, catalog=sr28_catalog)
+    plan = result.data
+    sups = {"vitamin_d": 100.0} if who == "vitd_supplement_at_ul" else {}
+    _check(sr28_db, plan, forbidden, sups)
+    days = [tuple(sorted((i["food"]["id"], i["grams"]) for i in d["items"])) for d in plan["days"]]
+    assert len(set(days)) == len(days), "two identical days"
+    for day in plan["days"]:
+        assert 5 <= len(day["items"]) <= 12
+        for item in day["items"]:
+            assert item["food"]["source"] == "usda-sr28"
+            weights = [p.grams for p in sr28_db.portions(sr28_db.get(item["food"]["id"]))]
+            count = int(item["portion"].split(" x ")[0])
+            assert 1 <= count <= 3
+            assert any(abs(item["grams"] - count * w) < 0.05 for w in weights), item
+    if not plan["shortfalls"]:
+        energy = plan["targets"]["energy"]["amount"]
+        assert all(abs(d["totals"]["energy"]["amount"] - energy) <= 0.2 * energy
+                   for d in plan["days"])
+
+
+@pytest.mark.sr28
+def test_vitamin_d_supplement_at_ul_leaves_no_room_and_is_explained(sr28_db: Any,
+                                                                     sr28_catalog: Any) -> None:
+    profile, _ = PEOPLE["vitd_supplement_at_ul"]
+    plan = make_plan(profile, db=sr28_db, catalog=sr28_catalog).data
+    assert plan["targets"]["vitamin_d"]["food_limit"] == 0
+    short = {s["nutrient"]: s for s in plan["shortfalls"]}
+    assert "vitamin_d" in short and "upper limit" in short["vitamin_d"]["advice"]
+
+
+@pytest.mark.sr28
+def test_seven_days_all_distinct(sr28_db: Any, sr28_catalog: Any) -> None:
+    plan = make_plan(PEOPLE["over_70"][0], days=7, db=sr28_db, catalog=sr28_catalog).data
+    sets = [frozenset(i["food"]["id"] for i in d["items"]) for d in plan["days"]]
+    assert len(set(sets)) == 7
+    _check(sr28_db, plan, [], {})
+
+
+def test_fallback_plan_without_a_database_uses_cited_foods() -> None:
+    plan = make_plan({"person": {"age": 40, "sex": "female"},
+                      "preferences": {"diet": "vegan"}}).data
+    assert plan["food_source"] == "nutrispine-kb"
+    names = [i["food"]["name"].lower() for d in plan["days"] for i in d["items"]]
+    assert names and not any(w in n for n in names for w in ("milk, 2%", "salmon", "egg", "yogurt"))
+    for s in plan["shortfalls"]:
+        assert s["amount"] > 0 and "doctor" in s["advice"]
+
+
+@pytest.mark.parametrize(("profile", "days", "field"), [
+    ({"person": {"age": 40, "sex": "female"}}, 0, "days"),
+    ({"person": {"age": 40, "sex": "female"}, "preferences": {"diet": "carnivore"}}, 1,
+     "preferences.diet"),
+])
+def test_bad_input(profile: dict[str, Any], days: int, field: str) -> None:
+    with pytest.raises(InputError) as err:
+        make_plan(profile, days=days)
+    assert err.value.problems[0].field.startswith(field)
