@@ -53,7 +53,9 @@ def row_to_dict(row: Base) -> dict[str, Any]:
         if col.key == "user_id":
             continue
         value = getattr(row, col.key)
-        if isinstance(value, dt.datetime | dt.date):
+        if isinstance(value, dt.datetime):  # stored as naive UTC; say so (RFC 3339)
+            value = value.replace(tzinfo=dt.UTC).isoformat()
+        elif isinstance(value, dt.date):
             value = value.isoformat()
         out[col.key] = value
     return out

@@ -81,7 +81,7 @@ def knowledge() -> dict[str, Any]:
             summary="EAR, RDA, AI and UL for one life stage, with the source")
 def knowledge_requirement(
     nutrient: Nutrient,
-    age: float = Query(ge=0, le=130),
+    age: float = Query(ge=1, le=120),
     sex: str = Query(pattern="^(female|male)$"),
     pregnant: bool = False,
     lactating: bool = False,

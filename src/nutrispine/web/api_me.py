@@ -22,6 +22,7 @@ from nutrispine.web.schemas import (
     Credentials,
     FoodIn,
     FoodOut,
+    ItemId,
     LabIn,
     LabOut,
     LoginOut,
@@ -106,7 +107,7 @@ def _collection(kind: str, model_in: type[Any], model_out: type[Any]) -> None:
             return data.add(kind, **fields)
 
     @me.get(f"/{kind}/{{item_id}}", response_model=model_out, name=f"get_{kind}")
-    def get_item(request: Request, item_id: int, uid: int = Depends(api_user)) -> dict[str, Any]:
+    def get_item(request: Request, item_id: ItemId, uid: int = Depends(api_user)) -> dict[str, Any]:
         with app_state(request).store.user(uid) as data:
             item = data.get(kind, item_id)
         if item is None:
@@ -114,7 +115,7 @@ def _collection(kind: str, model_in: type[Any], model_out: type[Any]) -> None:
         return item
 
     @me.delete(f"/{kind}/{{item_id}}", status_code=204, name=f"delete_{kind}")
-    def delete_item(request: Request, item_id: int, uid: int = Depends(api_user)) -> Response:
+    def delete_item(request: Request, item_id: ItemId, uid: int = Depends(api_user)) -> Response:
         with app_state(request).store.user(uid) as data:
             if not data.delete(kind, item_id):
                 raise _not_found()
@@ -176,13 +177,22 @@ def run_assessment(request: Request, uid: int) -> dict[str, Any]:
 
 
 @me.get("/assessments/{item_id}", response_model=AssessmentOut)
-def get_assessment(request: Request, item_id: int, uid: int = Depends(api_user)
+def get_assessment(request: Request, item_id: ItemId, uid: int = Depends(api_user)
                    ) -> dict[str, Any]:
     with app_state(request).store.user(uid) as data:
         item = data.get("assessments", item_id)
     if item is None:
         raise _not_found()
     return item
+
+
+@me.delete("/assessments/{item_id}", status_code=204)
+def delete_assessment(request: Request, item_id: ItemId, uid: int = Depends(api_user)
+                      ) -> Response:
+    with app_state(request).store.user(uid) as data:
+        if not data.delete("assessments", item_id):
+            raise _not_found()
+    return Response(status_code=204)
 
 
 @me.get("/export", summary="Everything I have stored, as JSON")

@@ -15,11 +15,13 @@ from nutrispine.web import services, vocab
 from nutrispine.web.api_me import validate_entry
 from nutrispine.web.auth import csrf_protect, page_user, user_id_or_none
 from nutrispine.web.pages_common import parse_day, parse_number, redirect, render, text
+from nutrispine.web.schemas import ItemId
 from nutrispine.web.sessions import login, logout, register
 from nutrispine.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-KIND_PAGES = {"foods": "/diary", "labs": "/labs", "pain": "/pain", "supplements": "/diary"}
+KIND_PAGES = {"foods": "/diary", "labs": "/labs", "pain": "/pain", "supplements": "/diary",
+              "assessments": "/results"}
 
 
 def _day_totals(entries: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -122,7 +124,7 @@ async def pain_add(request: Request, uid: int = Depends(page_user)) -> Response:
 
 
 @router.post("/{kind}/{item_id}/delete", dependencies=[Depends(csrf_protect)])
-def delete_entry(request: Request, kind: str, item_id: int,
+def delete_entry(request: Request, kind: str, item_id: ItemId,
                  uid: int = Depends(page_user)) -> Response:
     if kind not in KIND_PAGES:
         raise HTTPException(404, "nothing to delete there")

@@ -15,6 +15,7 @@ from nutrispine.web import charts, services, vocab
 from nutrispine.web.api_me import run_assessment
 from nutrispine.web.auth import csrf_protect, page_user
 from nutrispine.web.pages_common import redirect, render
+from nutrispine.web.schemas import ItemId
 from nutrispine.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +55,7 @@ def results_new(request: Request, uid: int = Depends(page_user)) -> Response:
 
 
 @router.get("/results/{item_id}")
-def results_one(request: Request, item_id: int, uid: int = Depends(page_user)) -> Response:
+def results_one(request: Request, item_id: ItemId, uid: int = Depends(page_user)) -> Response:
     with app_state(request).store.user(uid) as data:
         row = data.get("assessments", item_id)
         history = data.list("assessments", newest_first=True, limit=20)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Nutrient = Literal["vitamin_d", "magnesium", "vitamin_b12", "calcium"]
@@ -14,6 +15,7 @@ LabTest = Literal["vitamin_d_25oh", "vitamin_b12", "methylmalonic_acid", "homocy
 LAB_UNITS = ["ng/mL", "nmol/L", "pg/mL", "pmol/L", "mg/dL", "mmol/L", "mEq/L", "g/dL", "g/L",
              "µmol/L", "umol/L"]
 SUPPLEMENT_UNITS = ["µg", "ug", "mcg", "mg", "IU"]
+ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="An entry's id")]
 Day = Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
 
 

@@ -128,7 +128,12 @@ def requirement(nutrient: str, age: float, sex: str, pregnant: bool = False,
 
         raise InputError(Problem("nutrient", f"unknown nutrient {nutrient!r}",
                                  closest(nutrient, kb.nutrients)))
-    req = kb.requirement(nutrient, age=age, sex=sex, pregnant=pregnant, lactating=lactating)
+    check_profile({"person": {"age": age, "sex": sex, "pregnant": pregnant,
+                              "lactating": lactating}})
+    try:
+        req = kb.requirement(nutrient, age=age, sex=sex, pregnant=pregnant, lactating=lactating)
+    except Exception as exc:  # no reference value for this life stage
+        raise InputError(Problem("age", str(exc).split(": ", 1)[-1])) from exc
     return {"nutrient": nutrient, "unit": req.unit, "ear": req.ear, "rda": req.rda,
             "ai": req.ai, "ul": req.ul, "ul_applies_to": req.ul_applies_to,
             "source": str(req.source)}
