@@ -10,6 +10,7 @@ from nutrispine.foods.database import FoodDatabase
 from nutrispine.foods.importers import import_any
 from nutrispine.foods.importers.fdc import import_fdc, is_fdc
 from nutrispine.foods.importers.sr28 import import_sr
+
 from .conftest import write_mini_fdc, zip_folder
 
 

@@ -12,6 +12,7 @@ from nutrispine.foods import open_database
 from nutrispine.foods.database import FoodDatabase
 from nutrispine.foods.importers import import_any
 from nutrispine.foods.importers.sr28 import import_sr, records
+
 from .conftest import MINI_FOODS, write_mini_sr
 
 
