@@ -7,6 +7,7 @@ Every label goes through ``escape`` because it may contain user text.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -59,12 +60,23 @@ def intake_bar(label: str, intake: float | None, unit: str, *, ear: float | None
 Series = tuple[str, Sequence[tuple[dt.date, float]]]
 
 
+def nice_ceiling(value: float) -> float:
+    """The next round number at or above ``value`` (1, 2, 2.5 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+
+
 def line_chart(title: str, series: Sequence[Series], *, y_label: str = "",
                y_min: float = 0.0, y_max: float | None = None, width: int = 640,
-               height: int = 240) -> Markup:
-    """Values over dates, one line per series, with axes, a legend and point tooltips."""
+               height: int = 250, x_range: tuple[dt.date, dt.date] | None = None) -> Markup:
+    """Values over dates, one line per series, with axes, a legend and point tooltips.
+
+    Charts meant to be read together share ``x_range`` so their days line up.
+    """
     points = [p for _, s in series for p in s]
-    left, right, top, bottom = 48, width - 12, 16, height - 44
+    left, right, top, bottom = 48, width - 12, 28, height - 44
     desc = f"{title}: " + "; ".join(
         f"{name} " + ", ".join(f"{d.isoformat()} {_num(v)}" for d, v in s) for name, s in series
     ) if points else f"{title}: no data yet"
@@ -74,10 +86,9 @@ def line_chart(title: str, series: Sequence[Series], *, y_label: str = "",
     if not points:
         return Markup(head + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
                       'class="empty">No entries yet</text></svg>')
-    d0 = min(d for d, _ in points)
-    d1 = max(d for d, _ in points)
+    d0, d1 = x_range or (min(d for d, _ in points), max(d for d, _ in points))
     span = max((d1 - d0).days, 1)
-    hi = y_max if y_max is not None else max(v for _, v in points) * 1.1 or 1.0
+    hi = y_max if y_max is not None else nice_ceiling(max(v for _, v in points) * 1.05)
     lo = y_min
 
     def px(d: dt.date) -> float:
@@ -99,7 +110,7 @@ def line_chart(title: str, series: Sequence[Series], *, y_label: str = "",
         parts.append(f'<text x="{right}" y="{bottom + 16}" text-anchor="end" '
                      f'class="tick">{d1.isoformat()}</text>')
     if y_label:
-        parts.append(f'<text x="4" y="{top - 4}" class="tick">{escape(y_label)}</text>')
+        parts.append(f'<text x="4" y="{top - 12}" class="tick">{escape(y_label)}</text>')
     legend_x = left
     for i, (name, s) in enumerate(series):
         colour = COLOURS[i % len(COLOURS)]

@@ -118,15 +118,20 @@ def trend_data(request: Request, uid: int, days: int) -> dict[str, Any]:
 def trends(request: Request, days: int = Query(90, ge=7, le=3650),
            uid: int = Depends(page_user)) -> Response:
     t = trend_data(request, uid, days)
-    lab_charts = [(vocab.LAB_TESTS.get(test, (test,))[0], unit, charts.line_chart(
-        f"{vocab.LAB_TESTS.get(test, (test,))[0]} ({unit})", [(vocab.label(test), pts)],
-        y_label=unit)) for (test, unit), pts in sorted(t["labs"].items())]
+    dates = [d for _, pts in t["pain"] + t["intake"] for d, _ in pts]
+    dates += [d for pts in t["labs"].values() for d, _ in pts]
+    span = (min(dates), max(dates)) if dates else None
+    lab_charts = []
+    for (test, unit), pts in sorted(t["labs"].items()):
+        name = vocab.LAB_TESTS.get(test, (vocab.label(test),))[0]
+        lab_charts.append((name, unit, charts.line_chart(
+            f"{name} ({unit})", [(name, pts)], y_label=unit, x_range=span)))
     return render(request, "trends.html", {
         "days": days, "t": t,
         "pain_chart": charts.line_chart("Pain score by region (0-10)", t["pain"],
-                                        y_label="score", y_max=10),
+                                        y_label="score", y_max=10, x_range=span),
         "intake_chart": charts.line_chart("Intake from food, % of RDA", t["intake"],
-                                          y_label="% RDA"),
+                                          y_label="% RDA", x_range=span),
         "lab_charts": lab_charts})
 
 
