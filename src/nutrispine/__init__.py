@@ -18,7 +18,8 @@ __all__ = ["Assessment", "__version__", "assess"]
 
 def __getattr__(name: str) -> Any:
     if name in {"assess", "Assessment"}:
-        from nutrispine import assess as _assess_module
+        import importlib
 
-        return getattr(_assess_module, name)
+        module = importlib.import_module("nutrispine.assess")
+        return module if name == "assess" else getattr(module, name)
     raise AttributeError(f"module 'nutrispine' has no attribute {name!r}")

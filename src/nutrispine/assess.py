@@ -22,6 +22,11 @@ from nutrispine.supplements import daily_totals, interaction_warnings, upper_lim
 from nutrispine.triage import Triage, triage
 
 VITAMIN_D_SCHEMES = ("nam2011", "endocrine2011")
+NO_DATABASE = (
+    "Your food diary was received but not assessed: no food database is imported yet. "
+    "Run `nutrispine foods import PATH` (USDA SR28 or FoodData Central) or `nutrispine foods download`, "
+    "or answer the short food-frequency questions (diet.frequency)."
+)
 
 
 @dataclass
@@ -110,6 +115,11 @@ def _intake(
     """Food intake per nutrient, or why it was not assessed."""
     if profile.diet is None or (not profile.diet.days and not profile.diet.frequency):
         return {}, None, []
+    if food_db is None and not profile.diet.frequency:
+        from nutrispine.settings import foods_db_path
+
+        if not foods_db_path().is_file():  # skip loading the food modules: nothing to look up
+            return {}, NO_DATABASE, []
     try:
         from nutrispine.intake import assess_intake
     except ImportError:
@@ -229,7 +239,7 @@ def _add_food_suggestions(
     if not wanted:
         return
     try:
-        from nutrispine.recommend import suggest_foods  # type: ignore[attr-defined,unused-ignore]
+        from nutrispine.recommend.suggest import suggest_foods
     except ImportError:
         return
     for n in wanted:
@@ -240,7 +250,13 @@ def _add_food_suggestions(
         suggestions = suggest_foods(n, gap, profile, food_db, kb)
         if suggestions:
             r.food_suggestions = suggestions
-            r.foods = [s.get("text") or s.get("name", "") for s in suggestions]
+            r.foods = [_food_text(s) for s in suggestions]
+
+
+def _food_text(s: dict[str, Any]) -> str:
+    """'Salmon, cooked: 1 fillet (154 g) gives 18.1 µg, about 100% of your gap'."""
+    text = f"{s['food']['name']}: {s['portion']} ({s['grams']:g} g) gives {s['amount']:g} {s['unit']}"
+    return text + f", about {s['closes_gap_percent']}% of your gap"
 
 
 def assess_json(profile: Profile | dict[str, Any], **options: Any) -> str:

@@ -139,20 +139,43 @@ def supplement_evidence(kb: KnowledgeBase, nutrient: str, per_day: float | None,
     return None
 
 
-def intake_evidence(kb: KnowledgeBase, nutrient: str, intake: dict[str, Any] | None) -> Evidence | None:
-    if not intake or intake.get("probability_adequate") is None:
+def total_probability_adequate(intake: dict[str, Any], supplement_per_day: float | None) -> float | None:
+    """Probability that food plus supplements usually meet the requirement (IOM 2000 ch. 3).
+
+    The intake block reports food only (the contract); for the likelihood what matters is the
+    total, so the supplement is added to the mean before the same z-score is taken.
+    """
+    p = intake.get("probability_adequate")
+    if p is None or not supplement_per_day:
+        return None if p is None else float(p)
+    if any(intake.get(k) is None for k in ("per_day", "ear", "sd_requirement", "sd_within", "days")):
+        return float(p)
+    from statistics import NormalDist
+
+    sd = (intake["sd_requirement"] ** 2 + intake["sd_within"] ** 2 / intake["days"]) ** 0.5
+    mean = intake["per_day"] + supplement_per_day
+    if sd == 0:
+        return 1.0 if mean >= intake["ear"] else 0.0
+    return NormalDist().cdf((mean - intake["ear"]) / sd)
+
+
+def intake_evidence(
+    kb: KnowledgeBase, nutrient: str, intake: dict[str, Any] | None, supplement_per_day: float | None = None
+) -> Evidence | None:
+    if not intake:
         return None
-    p = float(intake["probability_adequate"])
+    p = total_probability_adequate(intake, supplement_per_day)
+    if p is None:
+        return None
     spec = kb.factors.intake_effect
     for band in spec.bands:
         if p < band.below:
             strength = band.vitamin_d if nutrient == "vitamin_d" else band.other
             per_day, unit = intake.get("per_day"), intake.get("unit", "")
+            what = "food and supplements" if supplement_per_day else "food"
             text = (
-                (
-                    f"Your food gives about {per_day:g} {unit} a day; the chance that this usually "
-                    f"meets your need is {p:.0%}."
-                )
+                f"Your food gives about {per_day:g} {unit} a day; the chance that your {what} usually "
+                f"meet your need is {p:.0%}."
                 if per_day is not None
                 else f"Chance your usual intake is adequate: {p:.0%}."
             )
@@ -256,12 +279,13 @@ def assess_likelihood(
     basis = []
     if evidence:
         basis.append("risk factors, medicines or symptoms")
-    if (ev := supplement_evidence(kb, nutrient, supplement_per_day, requirement)) is not None:
+    food = intake_evidence(kb, nutrient, intake, supplement_per_day)
+    if food is not None:  # adequacy of food plus supplements: one piece of evidence, not two
+        evidence.append(food)
+        basis.append("food intake" + (" and supplements" if supplement_per_day else ""))
+    elif (ev := supplement_evidence(kb, nutrient, supplement_per_day, requirement)) is not None:
         evidence.append(ev)
         basis.append("supplements")
-    if (ev := intake_evidence(kb, nutrient, intake)) is not None:
-        evidence.append(ev)
-        basis.append("food intake")
     lab, floor, cap = lab_evidence(kb, nutrient, labs)
     if lab is not None:
         evidence.insert(0, lab)

@@ -88,3 +88,25 @@ def schema() -> Schema:
         lab_tests=tuple(kb.labs),
         nutrients=tuple(kb.nutrients),
     )
+
+
+class Inputs:
+    """The columns present in an input after ``screen.prepare``, with safe accessors: an absent
+    column reads as 'not reported' (False) or unknown (null), never as an error."""
+
+    def __init__(self, names: list[str] | tuple[str, ...] | set[str]) -> None:
+        self.names = list(names)
+        self._set = set(names)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._set
+
+    def flag(self, name: str) -> pl.Expr:
+        """A boolean answer: null and absent mean 'not reported', as in a profile's lists."""
+        return pl.col(name).fill_null(False) if name in self._set else pl.lit(False)
+
+    def number(self, name: str) -> pl.Expr:
+        return pl.col(name) if name in self._set else pl.lit(None, dtype=pl.Float64)
+
+    def has_lab(self, test: str) -> bool:
+        return f"{test}_value" in self._set

@@ -24,14 +24,14 @@ class Entry:
     __pydantic_config__ = ConfigDict(extra="forbid")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Source(Entry):
     title: str
     url: str
     checked: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Cite(Entry):
     """A citation: a source id plus where in it (table, page, section)."""
 
@@ -39,7 +39,7 @@ class Cite(Entry):
     locator: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Nutrient(Entry):
     name: str
     unit: Literal["µg", "mg"]
@@ -53,7 +53,7 @@ class Nutrient(Entry):
     iu_source: Cite | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LifeStage(Entry):
     ages: tuple[float, float]
     sex: Literal["any", "female", "male"]
@@ -70,7 +70,7 @@ class LifeStage(Entry):
             raise ValueError("EAR must not exceed the RDA")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class NutrientRequirements(Entry):
     unit: Literal["µg", "mg"]
     ul_applies_to: Literal["total", "supplements"]
@@ -80,7 +80,7 @@ class NutrientRequirements(Entry):
     life_stages: list[LifeStage]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Requirement(Entry):
     """The requirement that applies to one person, resolved from the life-stage table."""
 
@@ -97,7 +97,7 @@ class Requirement(Entry):
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Bands(Entry):
     deficient_below: float
     adequate_min: float | None = None
@@ -115,7 +115,7 @@ class Bands(Entry):
             raise ValueError("high_above must lie above the adequate band's start")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Scheme(Entry):
     label: str
     source: Cite
@@ -123,21 +123,21 @@ class Scheme(Entry):
     unverified_note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LoincCode(Entry):
     code: Annotated[str, Field(pattern=r"^\d{1,7}-\d$")]
     note: str
     corrected: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class AlbuminCorrection(Entry):
     reference_albumin_g_per_l: float
     mmol_per_l_per_g_per_l: float
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LabTest(Entry):
     name: str
     plain_name: str
@@ -172,7 +172,7 @@ class LabTest(Entry):
             raise ValueError(f"the SI unit {self.si_unit!r} must be among the accepted units")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Effect(Entry):
     direction: Direction
     strength: Strength
@@ -182,7 +182,7 @@ class Effect(Entry):
     unverified: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Factor(Entry):
     """A risk factor, medication class or symptom, with its effect on each nutrient."""
 
@@ -190,20 +190,20 @@ class Factor(Entry):
     effects: dict[str, Effect]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Medication(Entry):
     class_: Annotated[str, Field(alias="class")]
     also: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class AgeValue(Entry):
     ages: tuple[float, float]
     p: Annotated[float, Field(gt=0, lt=1)]
     unverified: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Prior(Entry):
     condition: str
     source: Cite
@@ -211,7 +211,7 @@ class Prior(Entry):
     unverified_note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Model(Entry):
     thresholds: dict[Literal["moderate", "high"], float]
     strengths: dict[Strength, float]
@@ -220,21 +220,21 @@ class Model(Entry):
     unverified: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class SupplementRule(Entry):
     min_fraction_of_rda: float
     direction: Direction
     strength: Strength
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class SupplementEffect(Entry):
     text: str
     rules: list[SupplementRule]
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class IntakeBand(Entry):
     below: float
     vitamin_d: Strength
@@ -242,33 +242,33 @@ class IntakeBand(Entry):
     direction: Direction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class IntakeEffect(Entry):
     source: Cite
     bands: list[IntakeBand]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LabStatusEffect(Entry):
     lr: float
     floor: float | None = None
     cap: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class MarkerEffect(Entry):
     nutrient: str
     strength: Strength
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LabEffect(Entry):
     source: Cite
     status: dict[str, LabStatusEffect]
     markers: dict[str, MarkerEffect]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Factors(Entry):
     model: Model
     priors: dict[str, Prior]
@@ -281,7 +281,7 @@ class Factors(Entry):
     lab_effect: LabEffect
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Condition(Entry):
     symptoms_any: list[str] = field(default_factory=list)
     symptoms_all: list[str] = field(default_factory=list)
@@ -292,13 +292,13 @@ class Condition(Entry):
     age_min: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Level(Entry):
     rank: int
     advice: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class RedFlag(Entry):
     code: str
     level: Literal["emergency", "urgent", "routine"]
@@ -307,7 +307,7 @@ class RedFlag(Entry):
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class RoutineRule(Entry):
     code: str
     when: Condition
@@ -315,7 +315,7 @@ class RoutineRule(Entry):
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class LikelyDeficiency(Entry):
     code: str
     text: str
@@ -323,7 +323,7 @@ class LikelyDeficiency(Entry):
     source: Cite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Triage(Entry):
     red_flag_symptoms: list[str]
     levels: dict[Literal["emergency", "urgent", "routine", "self_care"], Level]
@@ -332,7 +332,7 @@ class Triage(Entry):
     likely_deficiency: LikelyDeficiency
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Interaction(Entry):
     nutrient: str
     medication_class: str
@@ -342,7 +342,7 @@ class Interaction(Entry):
     unverified: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Faq(Entry):
     id: str
     question: str
@@ -350,7 +350,7 @@ class Faq(Entry):
     sources: list[Cite]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Texts(Entry):
     disclaimer: str
     not_tested_step: str

@@ -1,0 +1,153 @@
+"""``nutrispine.likelihood`` over whole columns: prior by age, likelihood ratios of risk factors,
+medicines, symptoms (capped), supplements and the lab, then floor/cap and the level.
+
+Why the care over order: the core multiplies the odds one likelihood ratio at a time (lab first,
+then risk factors, medicines, supplement), and floating-point products depend on their order. A
+level sits on a threshold when the odds are exactly 1 (p = 0.5), which the ratios in the
+knowledge base can reach (1/9 x 0.6 x 2.5 x 4 x 1.5); multiplying by 1.0 for an absent factor is
+exact, so building the same left-to-right product gives bit-identical probabilities.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from nutrispine.batch import labs as blabs
+from nutrispine.batch.schema import Inputs, schema
+from nutrispine.knowledge import KnowledgeBase
+from nutrispine.knowledge.models import Effect
+from nutrispine.labs import PRIMARY_TEST
+from nutrispine.supplements import MASS_TO_UG
+
+DIET_RISKS = ("vegan", "vegetarian")
+
+
+def lr_of(kb: KnowledgeBase, effect: Effect) -> float:
+    """``likelihood._lr``: the effect's ratio, inverted when it lowers the odds."""
+    ratio = effect.lr if effect.lr is not None else kb.factors.model.strengths[effect.strength]
+    return ratio if effect.direction == "raises" else 1.0 / ratio
+
+
+def strength_lr(kb: KnowledgeBase, strength: str, direction: str) -> float:
+    ratio = kb.factors.model.strengths[strength]  # type: ignore[index]
+    return ratio if direction == "raises" else 1.0 / ratio
+
+
+def prior_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
+    """The prior for the row's age: the first age band that holds it, else the last band."""
+    bands = kb.factors.priors[nutrient].by_age
+    expr: pl.Expr = pl.lit(bands[-1].p)
+    for band in reversed(bands):
+        inside = (pl.col("age") >= band.ages[0]) & (pl.col("age") < band.ages[1])
+        expr = pl.when(inside).then(pl.lit(band.p)).otherwise(expr)
+    return expr
+
+
+def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
+    """RDA (or AI) of the row's life stage, as ``KnowledgeBase.requirement``: the person's
+    state (pregnant, then lactating) is tried first, then 'none'; first matching stage wins."""
+    state = (pl.when(pl.col("pregnant")).then(pl.lit("pregnant"))
+             .when(pl.col("lactating")).then(pl.lit("lactating")).otherwise(pl.lit("none")))
+    stages = kb.requirements[nutrient].life_stages
+    tests: list[tuple[pl.Expr, float | None]] = []
+    for pass_state in ("row", "none"):
+        for st in stages:
+            wanted = state == st.state if pass_state == "row" else pl.lit(st.state == "none")
+            cond = wanted & (pl.col("age") >= st.ages[0]) & (pl.col("age") < st.ages[1])
+            if st.sex != "any":
+                cond = cond & (pl.col("sex") == st.sex)
+            tests.append((cond, st.rda or st.ai))
+    expr: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    for cond, value in reversed(tests):
+        expr = pl.when(cond).then(pl.lit(value, dtype=pl.Float64)).otherwise(expr)
+    return expr
+
+
+def supplement_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
+    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met."""
+    column = schema().supplement(nutrient)
+    if column not in inputs.names:
+        return pl.lit(1.0)
+    factor = MASS_TO_UG[kb.nutrients[nutrient].unit]
+    # supplements.daily_totals: to micrograms and back, rounded to 0.001
+    per_day = (pl.col(column).cast(pl.Float64) * factor / factor).round(3)
+    target = target_expr(kb, nutrient)
+    fraction = per_day / target
+    rules = kb.factors.supplement_effect.rules
+    expr: Any = pl.when(per_day.is_null() | (per_day == 0) | target.is_null() | (target == 0))
+    expr = expr.then(pl.lit(1.0))
+    for rule in rules:
+        expr = expr.when(fraction >= rule.min_fraction_of_rda).then(
+            pl.lit(strength_lr(kb, rule.strength, rule.direction)))
+    return expr.otherwise(pl.lit(1.0))
+
+
+def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs,
+                     status: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(likelihood ratio, floor, cap) from the primary lab's status, else a raised marker."""
+    spec = kb.factors.lab_effect
+    primary = blabs.primary_test_present(nutrient, inputs.names, kb)
+    weak = pl.lit(False)
+    for test in PRIMARY_TEST[nutrient]:
+        if kb.labs[test].weak_marker:
+            weak = weak | (primary == test).fill_null(False)
+    key = pl.when((status == "adequate") & weak).then(pl.lit("adequate_weak_marker")).otherwise(status)
+    lr: Any = pl.when(pl.lit(False)).then(pl.lit(1.0))
+    floor: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
+    cap: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
+    for name, effect in spec.status.items():
+        hit = primary.is_not_null() & (key == name)
+        lr = lr.when(hit).then(pl.lit(effect.lr))
+        floor = floor.when(hit).then(pl.lit(effect.floor, dtype=pl.Float64))
+        cap = cap.when(hit).then(pl.lit(effect.cap, dtype=pl.Float64))
+    for test, marker in spec.markers.items():
+        if marker.nutrient != nutrient or not inputs.has_lab(test):
+            continue
+        raised = primary.is_null() & (blabs.lab_status_expr(kb, test, inputs.names) == "elevated")
+        lr = lr.when(raised.fill_null(False)).then(
+            pl.lit(strength_lr(kb, marker.strength, "raises")))
+    return (lr.otherwise(pl.lit(1.0)), floor.otherwise(pl.lit(None, dtype=pl.Float64)),
+            cap.otherwise(pl.lit(None, dtype=pl.Float64)))
+
+
+def probability_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs, status: pl.Expr) -> pl.Expr:
+    """Posterior probability of a shortfall, built in the core's order of multiplication."""
+    s = schema()
+    prior = prior_expr(kb, nutrient)
+    lab_lr, floor, cap = lab_effect_exprs(kb, nutrient, inputs, status)
+    odds = prior / (1.0 - prior) * lab_lr
+    for code, factor in kb.factors.risk_factors.items():
+        effect = factor.effects.get(nutrient)
+        if effect is not None:
+            odds = odds * pl.when(inputs.flag(s.risk(code))).then(
+                pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
+    for code in DIET_RISKS:  # preferences.diet, appended after the listed risk factors
+        effect = kb.factors.risk_factors[code].effects.get(nutrient)
+        if effect is not None and "diet" in inputs.names:
+            implied = (pl.col("diet") == code).fill_null(False) & ~inputs.flag(s.risk(code))
+            odds = odds * pl.when(implied).then(pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
+    for cls, factor in kb.factors.medication_classes.items():
+        effect = factor.effects.get(nutrient)
+        if effect is not None:
+            odds = odds * pl.when(inputs.flag(s.med(cls))).then(
+                pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
+    odds = odds * supplement_lr_expr(kb, nutrient, inputs)
+    symptoms: pl.Expr = pl.lit(1.0)
+    for code, factor in kb.factors.symptoms.items():
+        effect = factor.effects.get(nutrient)
+        if effect is not None:
+            symptoms = symptoms * pl.when(inputs.flag(s.symptom(code))).then(
+                pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
+    odds = odds * pl.min_horizontal(symptoms, pl.lit(kb.factors.model.symptom_lr_cap))
+    p = odds / (1.0 + odds)
+    p = pl.when(floor.is_not_null()).then(pl.max_horizontal(p, floor)).otherwise(p)
+    return pl.when(cap.is_not_null()).then(pl.min_horizontal(p, cap)).otherwise(p)
+
+
+def level_expr(kb: KnowledgeBase, probability: pl.Expr) -> pl.Expr:
+    """``likelihood.level_for``: high, moderate or low by the knowledge base's thresholds."""
+    t = kb.factors.model.thresholds
+    return (pl.when(probability >= t["high"]).then(pl.lit("high"))
+            .when(probability >= t["moderate"]).then(pl.lit("moderate")).otherwise(pl.lit("low")))

@@ -1,0 +1,61 @@
+"""``nutrispine.triage`` over whole columns: every red-flag and routine rule of
+knowledge/triage.yaml as a boolean expression, the level as the highest rank that fired, and the
+reasons in the core's order (by level, then rule order).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from nutrispine.batch.schema import Inputs, schema
+from nutrispine.knowledge import KnowledgeBase
+from nutrispine.knowledge.models import Condition
+from nutrispine.triage import LEVELS
+
+
+def condition_expr(when: Condition, inputs: Inputs) -> pl.Expr:
+    """``triage.matches``: every named condition holds (and at least one is named)."""
+    s = schema()
+    checks: list[pl.Expr] = []
+    if when.symptoms_any:
+        checks.append(pl.any_horizontal([inputs.flag(s.symptom(c)) for c in when.symptoms_any]))
+    if when.symptoms_all:
+        checks.append(pl.all_horizontal([inputs.flag(s.symptom(c)) for c in when.symptoms_all]))
+    if when.risk_factors_any:
+        checks.append(pl.any_horizontal([inputs.flag(s.risk(c)) for c in when.risk_factors_any]))
+    if when.regions_any:
+        checks.append(pl.any_horizontal([inputs.flag(s.region(r)) for r in when.regions_any]))
+    if when.severity_min is not None:
+        checks.append((inputs.number("pain_severity") >= when.severity_min).fill_null(False))
+    if when.duration_weeks_above is not None:
+        checks.append((inputs.number("pain_duration_weeks") > when.duration_weeks_above)
+                      .fill_null(False))
+    if when.age_min is not None:
+        checks.append((pl.col("age") >= when.age_min).fill_null(False))
+    return pl.all_horizontal(checks) if checks else pl.lit(False)
+
+
+def rules(kb: KnowledgeBase, inputs: Inputs, likely: dict[str, pl.Expr]
+          ) -> list[tuple[str, str, pl.Expr]]:
+    """(code, level, fired) for every rule, in the core's order; ``likely`` maps each nutrient
+    to a boolean column 'likelihood is high' (the likely-deficiency reason)."""
+    out = [(r.code, r.level, condition_expr(r.when, inputs)) for r in kb.triage.red_flags]
+    out += [(r.code, "routine", condition_expr(r.when, inputs)) for r in kb.triage.routine_rules]
+    code = kb.triage.likely_deficiency.code
+    out += [(f"{code}:{n}", "routine", fired) for n, fired in likely.items()]
+    return out
+
+
+def level_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:
+    """The highest level among the rules that fired; self_care when none did."""
+    ranks = [pl.when(f).then(pl.lit(LEVELS.index(level))).otherwise(pl.lit(0))
+             for _, level, f in fired]
+    rank = pl.max_horizontal(ranks) if ranks else pl.lit(0)
+    return rank.replace_strict(list(range(len(LEVELS))), list(LEVELS), return_dtype=pl.String)
+
+
+def reasons_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:
+    """The codes of the rules that fired, most serious level first, joined by ';'."""
+    ordered = sorted(fired, key=lambda item: -LEVELS.index(item[1]))  # stable, like the core
+    return pl.concat_str([pl.when(f).then(pl.lit(code)) for code, _, f in ordered],
+                         separator=";", ignore_nulls=True)
