@@ -64,7 +64,7 @@ def solve_day(p: DayProblem) -> DaySolution:
     h = _HighsClass()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(p.time_limit))
-    h.setOptionValue("mip_rel_gap", 0.01)
+    h.setOptionValue("mip_rel_gap", 0.02)
     h.setOptionValue("random_seed", 7)
     used = p.used_before if len(p.used_before) == k else np.zeros(k)
     e = p.energy
@@ -108,9 +108,12 @@ def solve_day(p: DayProblem) -> DaySolution:
         sign = np.array([1.0 if f in prev else -1.0 for f in range(k)])
         row(-inf, float(len(prev) - 1), ys, sign)
     h.run()
+    if h.getInfo().primal_solution_status != 2:  # no feasible point yet: give it more time once
+        h.setOptionValue("time_limit", float(p.time_limit) * 4)
+        h.run()
     status = h.modelStatusToString(h.getModelStatus())
     sol = np.asarray(h.getSolution().col_value)
-    if sol.size < len(cost):
-        return DaySolution(np.zeros(k, dtype=int), status, p.goals.copy())
+    if sol.size < len(cost) or h.getInfo().primal_solution_status != 2:
+        raise RuntimeError(f"the meal-plan model found no solution ({status})")
     portions = np.rint(sol[:k]).astype(int)
     return DaySolution(portions, status, sol[s0:s0 + n_nut])

@@ -77,7 +77,7 @@ def make_plan(profile: Any, *, days: int = 1, db: Any = None, kb: Any = None,
     max_grams = MAX_GRAMS_PER_FOOD * min(1.0, energy.kcal / REFERENCE_KCAL)
     caps = np.maximum(1, np.minimum(MAX_PORTIONS, np.floor(max_grams / cands.grams))).astype(int)
     families = _families(catalog, cands.index)
-    per_day = time_limit if time_limit is not None else (0.8 if days == 1 else 1.2)
+    per_day = time_limit if time_limit is not None else (0.5 if days == 1 else 1.0)
     used = np.zeros(len(cands.index))
     previous: list[set[int]] = []
     day_counts: list[np.ndarray] = []
