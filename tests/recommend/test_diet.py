@@ -27,7 +27,7 @@ CASES = [
     ("Fish, salmon, Atlantic, farmed, cooked, dry heat", "Finfish and Shellfish Products", {"fish", "animal_other"}),
     ("Crustaceans, shrimp, cooked", "Finfish and Shellfish Products", {"shellfish", "animal_other"}),
     ("Chicken, broilers or fryers, breast, meat only, cooked, roasted", "Poultry Products", {"meat"}),
-    ("Frankfurter, meatless", "Legumes and Legume Products", {"composite", "soy"}),
+    ("Frankfurter, meatless", "Legumes and Legume Products", {"composite", "soy", "choking_risk"}),
     ("Tofu, firm, prepared with calcium sulfate and magnesium chloride (nigari)",
      "Legumes and Legume Products", {"soy"}),
     ("Beef, variety meats and by-products, liver, cooked, pan-fried", "Beef Products",

@@ -157,3 +157,25 @@ def test_bad_input(profile: dict[str, Any], days: int, field: str) -> None:
     with pytest.raises(InputError) as err:
         make_plan(profile, days=days)
     assert err.value.problems[0].field.startswith(field)
+
+
+def test_supplement_at_the_calcium_ul_is_warned_and_explained() -> None:
+    plan = make_plan({"person": {"age": 60, "sex": "female"},
+                      "supplements": [{"nutrient": "calcium", "amount": 2000, "unit": "mg"}]}).data
+    assert plan["targets"]["calcium"]["food_limit"] == 0
+    assert any(w["nutrient"] == "calcium" for w in plan["warnings"])
+    assert "calcium" in {s["nutrient"] for s in plan["shortfalls"]}
+    for day in plan["days"]:
+        assert all((i["nutrients"]["calcium"]["amount"] or 0) == 0 for i in day["items"])
+
+
+@pytest.mark.sr28
+def test_toddler_plan_avoids_choking_hazards(sr28_db: Any, sr28_catalog: Any) -> None:
+    plan = make_plan({"person": {"age": 2, "sex": "female"}}, days=3, db=sr28_db,
+                     catalog=sr28_catalog).data
+    _check(sr28_db, plan, [], {})
+    for day in plan["days"]:
+        for item in day["items"]:
+            name = item["food"]["name"].lower()
+            assert not name.startswith(("nuts,", "seeds,")) and "popcorn" not in name
+            assert "frankfurter" not in name and "peanut" not in name

@@ -133,7 +133,8 @@ def _dislike_words(dislikes: tuple[str, ...]) -> Keywords:
 
 def make_filter(diet: str | None = None, exclude: Iterable[str] = (),
                 dislikes: Iterable[str] = (), risk_factors: Iterable[str] = (),
-                pregnant: bool = False, field_prefix: str = "preferences") -> DietFilter:
+                pregnant: bool = False, age: float | None = None,
+                field_prefix: str = "preferences") -> DietFilter:
     """Build a filter; unknown diet or exclusion codes raise InputError with suggestions."""
     rules = load_rules().diet
     pattern = _pattern_code(rules, diet, f"{field_prefix}.diet")
@@ -157,6 +158,10 @@ def make_filter(diet: str | None = None, exclude: Iterable[str] = (),
     if pregnant:
         avoid.add("pregnancy_avoid")
         reasons["pregnancy_avoid"] = "pregnancy"
+    if age is not None and age < rules.child_exclusions.under_age:
+        for tag in rules.child_exclusions.tags:
+            avoid.add(tag)
+            reasons[tag] = f"age under {rules.child_exclusions.under_age:g}"
     words = tuple(sorted({w.strip().lower() for w in dislikes if w and w.strip()}))
     return DietFilter(pattern=pattern, avoid=frozenset(avoid), dislikes=words, reasons=reasons)
 
@@ -168,7 +173,7 @@ def filter_for_profile(profile: Any) -> DietFilter:
     return make_filter(
         diet=_get(prefs, "diet"), exclude=_get(prefs, "exclude") or (),
         dislikes=_get(prefs, "dislikes") or (), risk_factors=_get(profile, "risk_factors") or (),
-        pregnant=bool(_get(person, "pregnant")),
+        pregnant=bool(_get(person, "pregnant")), age=_get(person, "age"),
     )
 
 

@@ -58,6 +58,19 @@ class DaySolution:
 
 
 def solve_day(p: DayProblem) -> DaySolution:
+    """Solve one day; if the variety rules make it infeasible (e.g. supplements already use a
+    UL, so almost no food fits), solve again without them rather than fail."""
+    try:
+        return _solve(p, strict=True)
+    except _Infeasible:
+        return _solve(p, strict=False)
+
+
+class _Infeasible(RuntimeError):
+    pass
+
+
+def _solve(p: DayProblem, *, strict: bool) -> DaySolution:
     k = len(p.cands.index)
     n_nut = len(p.goals)
     inf = highspy.kHighsInf
@@ -101,12 +114,13 @@ def solve_day(p: DayProblem) -> DaySolution:
     for f in range(k):
         row(-inf, 0.0, np.array([f, k + f]), np.array([1.0, -float(p.caps[f])]))
         row(0.0, inf, np.array([f, k + f]), np.array([1.0, -1.0]))
-    row(float(p.min_items), float(p.max_items), ys, np.ones(k))
+    row(float(p.min_items) if strict else 0.0, float(p.max_items), ys, np.ones(k))
     for fam in p.families:
         row(-inf, 1.0, ys[fam], np.ones(len(fam)))
-    for prev in p.previous_sets:
-        sign = np.array([1.0 if f in prev else -1.0 for f in range(k)])
-        row(-inf, float(len(prev) - 1), ys, sign)
+    for prev in p.previous_sets if strict else []:
+        if prev:
+            sign = np.array([1.0 if f in prev else -1.0 for f in range(k)])
+            row(-inf, float(len(prev) - 1), ys, sign)
     h.run()
     if h.getInfo().primal_solution_status != 2:  # no feasible point yet: give it more time once
         h.setOptionValue("time_limit", float(p.time_limit) * 4)
@@ -114,6 +128,6 @@ def solve_day(p: DayProblem) -> DaySolution:
     status = h.modelStatusToString(h.getModelStatus())
     sol = np.asarray(h.getSolution().col_value)
     if sol.size < len(cost) or h.getInfo().primal_solution_status != 2:
-        raise RuntimeError(f"the meal-plan model found no solution ({status})")
+        raise _Infeasible(f"the meal-plan model found no solution ({status})")
     portions = np.rint(sol[:k]).astype(int)
     return DaySolution(portions, status, sol[s0:s0 + n_nut])

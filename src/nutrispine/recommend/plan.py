@@ -142,11 +142,22 @@ def _render(catalog: Catalog, index: np.ndarray, grams: np.ndarray, day_counts: 
     target_out: dict[str, Any] = {code: targets[code].to_dict() for code in NUTRIENTS}
     target_out["energy"] = {"amount": energy.kcal, "unit": "kcal", "activity": energy.activity,
                             "assumed_body_size": energy.assumed_size, "source": energy.source}
+    warnings = []
+    for code in NUTRIENTS:
+        t = targets[code]
+        if t.food_limit is not None and t.food_limit < t.goal:
+            warnings.append({
+                "code": "supplements_near_upper_limit", "nutrient": code,
+                "text": f"Supplements already give {t.supplements:g} {t.unit} of {code.replace('_', ' ')} "
+                        f"a day against an upper limit of {t.ul:g} {t.unit}, so the plan can add at most "
+                        f"{t.food_limit:g} {t.unit} from food, which limits which foods fit. Discuss the "
+                        "supplement dose with your doctor."})
     return {
         "days": days_out,
         "totals_per_day": _totals_dict(mean, targets),
         "targets": target_out,
         "shortfalls": shortfalls,
+        "warnings": warnings,
         "diet": {"pattern": diet.pattern, "avoid": sorted(diet.avoid),
                  "dislikes": list(diet.dislikes)},
         "food_source": "usda-sr28" if catalog.kind == "database" else catalog.sources[0],

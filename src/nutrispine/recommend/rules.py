@@ -85,6 +85,11 @@ class Energy(_Strict):
     reference_sizes_unverified: bool = False
 
 
+class ChildExclusions(_Strict):
+    under_age: float
+    tags: list[str]
+
+
 class DietRules(_Strict):
     tags: dict[str, TagRule]
     patterns: dict[str, Pattern]
@@ -94,6 +99,7 @@ class DietRules(_Strict):
     risk_factor_exclusions: dict[str, list[str]]
     risk_factor_patterns: dict[str, str]
     risk_factor_source: Citation
+    child_exclusions: ChildExclusions
     unrealistic: Unrealistic
     energy: Energy
 
@@ -103,6 +109,7 @@ class DietRules(_Strict):
         used = [t for p in self.patterns.values() for t in p.avoid]
         used += [t for ts in self.exclusions.values() for t in ts]
         used += [t for ts in self.risk_factor_exclusions.values() for t in ts]
+        used += self.child_exclusions.tags
         used += [t for ts in self.exclusion_synonyms.values() for t in ts if t not in self.exclusions]
         bad = sorted({t for t in used if t not in known})
         if bad:
