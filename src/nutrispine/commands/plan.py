@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             fail(exc)
         if fmt is Format.json:
-            emit_json(result.data)
+            emit_json(result.data)  # same text as nutrispine.recommend.plan_json (the API)
         else:
             from nutrispine.recommend.text import plan_text
 
