@@ -37,7 +37,16 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "group", "expected"), CASES)
 def test_classification(name: str, group: str, expected: set[str]) -> None:
-    assert set(classifier().tags(name, group)) == expected
+    tags = {t for t in classifier().tags(name, group) if not t.endswith("_group")}
+    assert tags == expected
+
+
+def test_exclusions_also_drop_the_whole_usda_group() -> None:
+    tags = classifier().tags("Seeds, pumpkin and squash seed kernels, roasted", "Nut and Seed Products")
+    assert "nut_seed_group" in tags and not make_filter(None, ["nuts"]).allows(tags, "Seeds")
+    egg = classifier().tags("Egg, whole, cooked, hard-boiled", DAIRY)
+    assert not make_filter(None, ["dairy"]).allows(egg, "Egg")
+    assert make_filter(None, ["nuts"]).allows(egg, "Egg")
 
 
 @pytest.mark.parametrize(("name", "group", "ok"), [
