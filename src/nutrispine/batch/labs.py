@@ -46,8 +46,23 @@ def unit_key_expr(column: str) -> pl.Expr:
 
 
 def _has(columns: Iterable[str], test: str) -> bool:
-    s = schema()
-    return s.lab_value(test) in set(columns)
+    return schema().lab_value(test) in set(columns)
+
+
+def factor_col(test: str) -> str:
+    return f"_factor_{test}"
+
+
+def si_col(test: str) -> str:
+    return f"_si_{test}"
+
+
+def status_col(test: str) -> str:
+    return f"_status_{test}"
+
+
+def primary_col(nutrient: str) -> str:
+    return f"_primary_{nutrient}"
 
 
 def factor_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
@@ -62,9 +77,21 @@ def value_expr(test: str) -> pl.Expr:
     return pl.col(schema().lab_value(test)).cast(pl.Float64)
 
 
-def si_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
-    """The value in the SI unit (``labs.to_si``), before any albumin correction."""
-    return value_expr(test) * factor_expr(kb, test)
+def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str]
+                      ) -> pl.LazyFrame:
+    """Add, per test given, the unit's factor to SI and the SI value (``labs.to_si``).
+
+    Computed once as columns: later stages refer to them by name, which keeps the query plan
+    small (Polars expands a shared sub-expression once per use).
+    """
+    s = schema()
+    columns = list(columns)
+    tests = [t for t in kb.labs if _has(columns, t)]
+    frame = frame.with_columns(
+        (factor_expr(kb, t) if s.lab_unit(t) in columns else pl.lit(None, dtype=pl.Float64))
+        .alias(factor_col(t)) for t in tests)
+    return frame.with_columns(
+        (value_expr(t) * pl.col(factor_col(t))).alias(si_col(t)) for t in tests)
 
 
 def classify_expr(bands: Bands, x: pl.Expr) -> pl.Expr:
@@ -88,8 +115,9 @@ def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
 
 
 def lab_status_expr(kb: KnowledgeBase, test: str, columns: Iterable[str],
-                     vitamin_d_scheme: str = "nam2011") -> pl.Expr:
-    """Status of one test per row (null when not tested), as ``labs.interpret_labs``.
+                    vitamin_d_scheme: str = "nam2011") -> pl.Expr:
+    """Status of one test per row (null when not tested), as ``labs.interpret_labs``; needs the
+    columns of ``with_unit_columns``.
 
     Banded tests classify in the reported unit when the scheme has cut-offs in it, else in SI;
     an albumin-corrected calcium is classified in SI. Marker tests are 'elevated' or 'normal'.
@@ -97,31 +125,31 @@ def lab_status_expr(kb: KnowledgeBase, test: str, columns: Iterable[str],
     columns = list(columns)
     spec = kb.labs[test]
     s = schema()
-    present = value_expr(test).is_not_null() & factor_expr(kb, test).is_not_null()
-    si = si_expr(kb, test)
+    si = pl.col(si_col(test))
     if spec.schemes:
         bands = spec.schemes[_scheme(kb, test, vitamin_d_scheme)].bands
         key = unit_key_expr(s.lab_unit(test))
         si_bands = next((b for u, b in bands.items() if unit_key(u) == unit_key(spec.si_unit)), None)
         by_unit: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
         for band_unit, band in bands.items():
-            by_unit = by_unit.when(key == unit_key(band_unit)).then(
-                classify_expr(band, value_expr(test)))
-        plain = by_unit.otherwise(classify_expr(si_bands, si) if si_bands is not None else None)
-        status = plain
+            if unit_key(band_unit) != unit_key(spec.si_unit):
+                by_unit = by_unit.when(key == unit_key(band_unit)).then(
+                    classify_expr(band, value_expr(test)))
+        # a value reported in the SI unit is value x 1.0 = the SI value, classified in SI
+        status = by_unit.otherwise(classify_expr(si_bands, si) if si_bands is not None else None)
         if spec.albumin_correction is not None and _has(columns, "albumin"):
             ac = spec.albumin_correction
-            albumin = si_expr(kb, "albumin")
+            albumin = pl.col(si_col("albumin"))
             corrected = si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - albumin)
             assert si_bands is not None, f"{test}: albumin correction needs SI cut-offs"
             status = (pl.when(albumin.is_not_null())
-                      .then(classify_expr(si_bands, corrected)).otherwise(plain))
+                      .then(classify_expr(si_bands, corrected)).otherwise(status))
     elif spec.elevated_above is not None:
         status = pl.when(si > spec.elevated_above).then(pl.lit("elevated")).otherwise(
             pl.lit("normal"))
     else:
         status = pl.lit("measured")
-    return pl.when(present).then(status)
+    return pl.when(si.is_not_null()).then(status)
 
 
 def _rounded_le(limit: float, decimals: int) -> float:
@@ -135,13 +163,13 @@ def _rounded_le(limit: float, decimals: int) -> float:
     return x
 
 
-def b12_status_expr(kb: KnowledgeBase, columns: Iterable[str]) -> pl.Expr:
-    """B12 status with the marker upgrade: borderline, or adequate but low-normal (rounded SI
-    value at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is raised."""
+def b12_upgrade_expr(kb: KnowledgeBase, columns: Iterable[str]) -> pl.Expr:
+    """``labs._b12_with_markers``: borderline B12, or adequate but low-normal (rounded SI value
+    at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is raised."""
     columns = list(columns)
     spec = kb.labs["vitamin_b12"]
-    base = lab_status_expr(kb, "vitamin_b12", columns)
-    markers = [lab_status_expr(kb, t, columns) == "elevated"
+    base = pl.col(status_col("vitamin_b12"))
+    markers = [pl.col(status_col(t)) == "elevated"
                for t in ("methylmalonic_acid", "homocysteine") if _has(columns, t)]
     if not markers:
         return base
@@ -149,59 +177,56 @@ def b12_status_expr(kb: KnowledgeBase, columns: Iterable[str]) -> pl.Expr:
     eligible = base == "borderline"
     if spec.low_normal_max_si is not None:
         edge = _rounded_le(spec.low_normal_max_si, spec.decimals)
-        eligible = eligible | ((base == "adequate") & (si_expr(kb, "vitamin_b12") <= edge))
+        eligible = eligible | ((base == "adequate") & (pl.col(si_col("vitamin_b12")) <= edge))
     return pl.when(eligible & raised).then(pl.lit("deficient")).otherwise(base)
 
 
-def nutrient_status_expr(nutrient: str, columns: Iterable[str],
-                         vitamin_d_scheme: str = "nam2011", kb: KnowledgeBase | None = None
-                         ) -> pl.Expr:
-    """The nutrient's lab status from its primary test (``labs.primary_for``), or not_tested."""
-    check_nutrient(nutrient)
-    kb = kb or load_knowledge()
+def with_lab_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str],
+                     vitamin_d_scheme: str = "nam2011", units_done: bool = False
+                     ) -> pl.LazyFrame:
+    """Add every test's status, then per nutrient ``<n>_lab_status`` and the primary test."""
     columns = list(columns)
-    expr: pl.Expr = pl.lit("not_tested")
+    if not units_done:
+        frame = with_unit_columns(frame, kb, columns)
+    tests = [t for t in kb.labs if _has(columns, t)]
+    frame = frame.with_columns(
+        lab_status_expr(kb, t, columns, vitamin_d_scheme).alias(status_col(t)) for t in tests)
+    if "vitamin_b12" in tests:
+        frame = frame.with_columns(b12_upgrade_expr(kb, columns).alias(status_col("vitamin_b12")))
+    outputs = []
+    for nutrient in NUTRIENTS:
+        status: pl.Expr = pl.lit("not_tested")
+        primary: pl.Expr = pl.lit(None, dtype=pl.String)
+        for test in reversed(PRIMARY_TEST[nutrient]):
+            if test in tests:
+                given = pl.col(status_col(test)).is_not_null()
+                status = pl.when(given).then(pl.col(status_col(test))).otherwise(status)
+                primary = pl.when(given).then(pl.lit(test)).otherwise(primary)
+        outputs += [status.alias(status_column(nutrient)), primary.alias(primary_col(nutrient))]
+    return frame.with_columns(outputs)
+
+
+def nutrient_status_frame(frame: pl.LazyFrame, nutrient: str, vitamin_d_scheme: str = "nam2011"
+                          ) -> pl.LazyFrame:
+    """``frame`` with ``<nutrient>_lab_status`` and ``_value_si`` (the primary SI value,
+    albumin-corrected for calcium) added."""
+    check_nutrient(nutrient)
+    kb = load_knowledge()
+    columns = frame.collect_schema().names()
+    frame = with_lab_columns(frame, kb, columns, vitamin_d_scheme)
+    value: pl.Expr = pl.lit(None, dtype=pl.Float64)
     for test in reversed(PRIMARY_TEST[nutrient]):
         if not _has(columns, test):
             continue
-        status = (b12_status_expr(kb, columns) if test == "vitamin_b12"
-                  else lab_status_expr(kb, test, columns, vitamin_d_scheme))
-        expr = pl.when(status.is_not_null()).then(status).otherwise(expr)
-    return expr
-
-
-def primary_test_present(nutrient: str, columns: Iterable[str],
-                         kb: KnowledgeBase | None = None) -> pl.Expr:
-    """Which primary test decides the status: the test code, or null when none was given."""
-    kb = kb or load_knowledge()
-    columns = list(columns)
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    for test in reversed(PRIMARY_TEST[nutrient]):
-        if _has(columns, test):
-            present = value_expr(test).is_not_null() & factor_expr(kb, test).is_not_null()
-            expr = pl.when(present).then(pl.lit(test)).otherwise(expr)
-    return expr
-
-
-def nutrient_si_expr(nutrient: str, columns: Iterable[str], kb: KnowledgeBase | None = None
-                     ) -> pl.Expr:
-    """The primary test's SI value (albumin-corrected calcium when albumin is given)."""
-    check_nutrient(nutrient)
-    kb = kb or load_knowledge()
-    columns = list(columns)
-    expr: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    for test in reversed(PRIMARY_TEST[nutrient]):
-        if not _has(columns, test):
-            continue
-        si = si_expr(kb, test)
+        si = pl.col(si_col(test))
         ac = kb.labs[test].albumin_correction
         if ac is not None and _has(columns, "albumin"):
-            albumin = si_expr(kb, "albumin")
+            albumin = pl.col(si_col("albumin"))
             si = pl.when(albumin.is_not_null()).then(
                 si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - albumin)
             ).otherwise(si)
-        expr = pl.when(si.is_not_null()).then(si).otherwise(expr)
-    return expr
+        value = pl.when(pl.col(status_col(test)).is_not_null()).then(si).otherwise(value)
+    return frame.with_columns(value.alias("_value_si"))
 
 
 def si_cutoffs(nutrient: str, vitamin_d_scheme: str = "nam2011") -> tuple[str, list[tuple[str, float]]]:

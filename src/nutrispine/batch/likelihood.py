@@ -17,7 +17,7 @@ import polars as pl
 from nutrispine.batch import labs as blabs
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
-from nutrispine.knowledge.models import Effect
+from nutrispine.knowledge.models import NUTRIENTS, Effect
 from nutrispine.labs import PRIMARY_TEST
 from nutrispine.supplements import MASS_TO_UG
 
@@ -84,11 +84,13 @@ def supplement_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.E
     return expr.otherwise(pl.lit(1.0))
 
 
-def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs,
-                     status: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(likelihood ratio, floor, cap) from the primary lab's status, else a raised marker."""
+def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
+                     ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(likelihood ratio, floor, cap) from the primary lab's status, else a raised marker
+    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``."""
     spec = kb.factors.lab_effect
-    primary = blabs.primary_test_present(nutrient, inputs.names, kb)
+    primary = pl.col(blabs.primary_col(nutrient))
+    status = pl.col(blabs.status_column(nutrient))
     weak = pl.lit(False)
     for test in PRIMARY_TEST[nutrient]:
         if kb.labs[test].weak_marker:
@@ -105,45 +107,63 @@ def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs,
     for test, marker in spec.markers.items():
         if marker.nutrient != nutrient or not inputs.has_lab(test):
             continue
-        raised = primary.is_null() & (blabs.lab_status_expr(kb, test, inputs.names) == "elevated")
-        lr = lr.when(raised.fill_null(False)).then(
-            pl.lit(strength_lr(kb, marker.strength, "raises")))
+        raised = primary.is_null() & (pl.col(blabs.status_col(test)) == "elevated").fill_null(False)
+        lr = lr.when(raised).then(pl.lit(strength_lr(kb, marker.strength, "raises")))
     return (lr.otherwise(pl.lit(1.0)), floor.otherwise(pl.lit(None, dtype=pl.Float64)),
             cap.otherwise(pl.lit(None, dtype=pl.Float64)))
 
 
-def probability_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs, status: pl.Expr) -> pl.Expr:
-    """Posterior probability of a shortfall, built in the core's order of multiplication."""
+def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inputs
+                             ) -> pl.LazyFrame:
+    """Add ``_p_<nutrient>``: the posterior probability of a shortfall, in stages (lab effect,
+    prior, supplement; then the odds product in the core's order; then floor and cap)."""
+    stage1 = []
+    for n in NUTRIENTS:
+        lr, floor, cap = lab_effect_exprs(kb, n, inputs)
+        stage1 += [lr.alias(f"_lablr_{n}"), floor.alias(f"_floor_{n}"), cap.alias(f"_cap_{n}"),
+                   prior_expr(kb, n).alias(f"_prior_{n}"),
+                   supplement_lr_expr(kb, n, inputs).alias(f"_supplr_{n}")]
+    frame = frame.with_columns(stage1)
+    frame = frame.with_columns(odds_expr(kb, n, inputs).alias(f"_odds_{n}") for n in NUTRIENTS)
+    stage3 = []
+    for n in NUTRIENTS:
+        odds, floor, cap = pl.col(f"_odds_{n}"), pl.col(f"_floor_{n}"), pl.col(f"_cap_{n}")
+        p = odds / (1.0 + odds)
+        p = pl.when(floor.is_not_null()).then(pl.max_horizontal(p, floor)).otherwise(p)
+        p = pl.when(cap.is_not_null()).then(pl.min_horizontal(p, cap)).otherwise(p)
+        stage3.append(p.alias(f"_p_{n}"))
+    return frame.with_columns(stage3)
+
+
+def odds_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
+    """Prior odds times each likelihood ratio, left to right in the core's order: lab, risk
+    factors, diet, medicines, supplement; then the symptoms' product, capped."""
     s = schema()
-    prior = prior_expr(kb, nutrient)
-    lab_lr, floor, cap = lab_effect_exprs(kb, nutrient, inputs, status)
-    odds = prior / (1.0 - prior) * lab_lr
+    prior = pl.col(f"_prior_{nutrient}")
+    odds = prior / (1.0 - prior) * pl.col(f"_lablr_{nutrient}")
     for code, factor in kb.factors.risk_factors.items():
         effect = factor.effects.get(nutrient)
-        if effect is not None:
+        if effect is not None and s.risk(code) in inputs:
             odds = odds * pl.when(inputs.flag(s.risk(code))).then(
                 pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
     for code in DIET_RISKS:  # preferences.diet, appended after the listed risk factors
         effect = kb.factors.risk_factors[code].effects.get(nutrient)
-        if effect is not None and "diet" in inputs.names:
+        if effect is not None and "diet" in inputs:
             implied = (pl.col("diet") == code).fill_null(False) & ~inputs.flag(s.risk(code))
             odds = odds * pl.when(implied).then(pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
     for cls, factor in kb.factors.medication_classes.items():
         effect = factor.effects.get(nutrient)
-        if effect is not None:
+        if effect is not None and s.med(cls) in inputs:
             odds = odds * pl.when(inputs.flag(s.med(cls))).then(
                 pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
-    odds = odds * supplement_lr_expr(kb, nutrient, inputs)
+    odds = odds * pl.col(f"_supplr_{nutrient}")
     symptoms: pl.Expr = pl.lit(1.0)
     for code, factor in kb.factors.symptoms.items():
         effect = factor.effects.get(nutrient)
-        if effect is not None:
+        if effect is not None and s.symptom(code) in inputs:
             symptoms = symptoms * pl.when(inputs.flag(s.symptom(code))).then(
                 pl.lit(lr_of(kb, effect))).otherwise(pl.lit(1.0))
-    odds = odds * pl.min_horizontal(symptoms, pl.lit(kb.factors.model.symptom_lr_cap))
-    p = odds / (1.0 + odds)
-    p = pl.when(floor.is_not_null()).then(pl.max_horizontal(p, floor)).otherwise(p)
-    return pl.when(cap.is_not_null()).then(pl.min_horizontal(p, cap)).otherwise(p)
+    return odds * pl.min_horizontal(symptoms, pl.lit(kb.factors.model.symptom_lr_cap))
 
 
 def level_expr(kb: KnowledgeBase, probability: pl.Expr) -> pl.Expr:

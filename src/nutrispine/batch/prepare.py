@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from nutrispine.batch.labs import factor_col, with_unit_columns
 from nutrispine.batch.schema import PAIN_REGIONS, Inputs, Schema, schema
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.knowledge import load_knowledge
@@ -121,17 +122,15 @@ def prepare(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, Inputs]:
     if "diet" in inputs:
         problem(pl.col("diet").is_not_null() & ~pl.col("diet").is_in(DIETS),
                 f"diet: must be one of {', '.join(DIETS)}")
+    frame = with_unit_columns(frame, kb, inputs.names)
     for test in s.lab_tests:
         value_col, unit_col = s.lab_value(test), s.lab_unit(test)
         if value_col not in inputs:
             continue
         accepted = sorted(label for label, _ in kb.unit_index[test].values())
-        from nutrispine.batch.labs import factor_expr
-
-        unit_ok = factor_expr(kb, test).is_not_null() if unit_col in inputs else pl.lit(False)
         given = pl.col(value_col).is_not_null()
-        problem(given & ~unit_ok, f"{unit_col}: not a unit for {test}; use one of "
-                                  f"{', '.join(accepted)}")
+        problem(given & pl.col(factor_col(test)).is_null(),
+                f"{unit_col}: not a unit for {test}; use one of {', '.join(accepted)}")
         problem(given & (pl.col(value_col) < 0), f"{value_col}: must not be negative")
     for nutrient in s.nutrients:
         column = s.supplement(nutrient)

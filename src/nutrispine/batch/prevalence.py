@@ -63,8 +63,9 @@ def load_population(source: Path | pl.DataFrame, nutrient: str, by: list[str]) -
     frame = io.scan_input(source) if isinstance(source, Path) else source.lazy()
     schema = frame.collect_schema()
     status = labs.status_column(nutrient)
-    status_expr = (pl.col(status) if status in schema.names()
-                   else labs.nutrient_status_expr(nutrient, schema.names()))
+    if status not in schema.names():
+        frame = labs.nutrient_status_frame(frame, nutrient)
+    status_expr = pl.col(status)
     wanted = [c for c in ("age", "sex", *DESIGN_COLUMNS, *by) if c in schema.names()]
     wanted = [c for c in dict.fromkeys(wanted) if c != "age_group"]
     table = frame.select(*[pl.col(c) for c in wanted], status_expr.alias("status")).collect()

@@ -125,9 +125,8 @@ def write_report(
     table = prev.load_population(file, nutrient, ["sex"])
     filters = prev.Filters(min_age, max_age, sex)
     result = prev.estimate(table, nutrient, filters, by)
-    frame = io.scan_input(file)
-    names = frame.collect_schema().names()
-    values = frame.select(labs.nutrient_si_expr(nutrient, names).alias("v")).collect()["v"]
+    frame = labs.nutrient_status_frame(io.scan_input(file), nutrient)
+    values = frame.select(pl.col("_value_si")).collect()["_value_si"]
     mask = prev._mask(table, filters)
     weight = (table["weight"].fill_null(0.0).to_numpy() if "weight" in table.columns
               else np.ones(table.height))

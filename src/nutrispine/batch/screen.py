@@ -39,12 +39,8 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     kb = kb or load_knowledge()
     frame, inputs = prepare(frame)
-    statuses = {n: blabs.nutrient_status_expr(n, inputs.names, vitamin_d_scheme, kb)
-                for n in NUTRIENTS}
-    frame = frame.with_columns(statuses[n].alias(f"{n}_lab_status") for n in NUTRIENTS)
-    frame = frame.with_columns(
-        blk.probability_expr(kb, n, inputs, pl.col(f"{n}_lab_status")).alias(f"_p_{n}")
-        for n in NUTRIENTS)
+    frame = blabs.with_lab_columns(frame, kb, inputs.names, vitamin_d_scheme, units_done=True)
+    frame = blk.with_probability_columns(frame, kb, inputs)
     frame = frame.with_columns(
         blk.level_expr(kb, pl.col(f"_p_{n}")).alias(f"{n}_likelihood") for n in NUTRIENTS)
     likely = {n: pl.col(f"{n}_likelihood") == "high" for n in NUTRIENTS}

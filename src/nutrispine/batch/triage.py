@@ -39,7 +39,8 @@ def rules(kb: KnowledgeBase, inputs: Inputs, likely: dict[str, pl.Expr]
           ) -> list[tuple[str, str, pl.Expr]]:
     """(code, level, fired) for every rule, in the core's order; ``likely`` maps each nutrient
     to a boolean column 'likelihood is high' (the likely-deficiency reason)."""
-    out = [(r.code, r.level, condition_expr(r.when, inputs)) for r in kb.triage.red_flags]
+    out: list[tuple[str, str, pl.Expr]] = [
+        (r.code, r.level, condition_expr(r.when, inputs)) for r in kb.triage.red_flags]
     out += [(r.code, "routine", condition_expr(r.when, inputs)) for r in kb.triage.routine_rules]
     code = kb.triage.likely_deficiency.code
     out += [(f"{code}:{n}", "routine", fired) for n, fired in likely.items()]
