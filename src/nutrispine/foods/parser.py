@@ -24,6 +24,8 @@ UNITS = {code: NUTRIENTS[code][1] for code in REPORTED}
 # Above this many grams in one entry the amount is accepted but flagged (about 8 cups of
 # milk; no single food is plausibly eaten in such amounts at one sitting).
 IMPLAUSIBLE_GRAMS = 2000.0
+# A hit that lacks more than a third of the entry's food words is no match at all.
+MIN_COVERAGE = 0.6
 _MODIFIERS = ("chopped", "sliced", "diced", "shredded", "mashed", "grated", "cubed",
               "pieces", "whole", "halves", "crumbled", "packed", "melted", "ground")
 
@@ -149,7 +151,14 @@ def parse_entry(entry: Any, db: FoodDatabase | None) -> ParsedItem:
         item.error = f"no food in the database matches {phrase.food!r}"
         return item
     food = hits[0].food
+    if hits[0].coverage < MIN_COVERAGE:
+        item.error = (f"no food in the database matches {phrase.food!r} well "
+                      f"(closest: {food.name})")
+        return item
     item.food = food
+    if hits[0].coverage < 1.0:
+        item.warn("uncertain_match", f"not every word of {phrase.food!r} was found in "
+                  f"{food.name!r}; please check the food")
     amount = grams_for(quantity, phrase.unit, food, db.portions(food), _modifier(phrase.food))
     item.grams = amount.grams
     item.measure = amount.measure

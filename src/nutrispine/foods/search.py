@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from nutrispine.foods.synonyms import (
+    ALTERNATES,
     COOKED_BY_DEFAULT_GROUPS,
     COOKED_WORDS,
     GROUP_PENALTY,
     NEUTRAL_WORDS,
     RARE_WORDS,
+    SOFT_WORDS,
     expand,
 )
 from nutrispine.foods.text import words
@@ -43,6 +45,7 @@ _ROW = "id, name, norm, core, head, extra, kind, group_name, survey"
 class Hit:
     food: Food
     score: float
+    coverage: float = 1.0  # share of the query's words found in the food's texts
 
 
 @dataclass(frozen=True)
@@ -112,19 +115,20 @@ class Searcher:
     ) -> list[_Row]:
         rows: dict[int, _Row] = {}
         paired = {w for a, b, _c in compounds for w in (a, b)}
-        parts = [_fts_term(t) for t in dict.fromkeys(query) if t not in paired]
+        parts = ["(" + " OR ".join(_fts_term(a) for a in (t, *ALTERNATES.get(t, ()))) + ")"
+                 for t in dict.fromkeys(query) if t not in paired]
         parts += [f"(({_fts_term(a)} AND {_fts_term(b)}) OR {_fts_term(c)})"
                   for a, b, c in compounds]
         all_q = " AND ".join(parts)
-        plans = [(all_q, CANDIDATES, "food_fts")]
+        any_q = " OR ".join(_fts_term(t) for t in dict.fromkeys(
+            query + [c for _a, _b, c in compounds]))
+        matched = self._rows(all_q, CANDIDATES) + self._rows(all_q, BRANDED_CANDIDATES,
+                                                            "brand_fts")
+        rows.update((r.key, r) for r in matched)
         if hints:
-            plans.append((" AND ".join(_fts_term(t) for t in dict.fromkeys(hints)), 20, "food_fts"))
-        plans.append((all_q, BRANDED_CANDIDATES, "brand_fts"))
-        for expr, limit, table in plans:
-            rows.update((r.key, r) for r in self._rows(expr, limit, table))
-        if not rows or (len(query) > 1 and len(rows) < 3):
-            any_q = " OR ".join(_fts_term(t) for t in dict.fromkeys(
-                query + [c for _a, _b, c in compounds]))
+            all_h = " AND ".join(_fts_term(t) for t in dict.fromkeys(hints))
+            rows.update((r.key, r) for r in self._rows(f"({all_h}) AND ({any_q})", 20))
+        if not matched:
             rows.update((r.key, r) for r in self._rows(any_q, CANDIDATES))
             rows.update((r.key, r) for r in self._rows(any_q, BRANDED_CANDIDATES, "brand_fts"))
         return list(rows.values())
@@ -135,15 +139,16 @@ class Searcher:
         if not corrected or limit <= 0:
             return []
         compounds = self._compounds(corrected)
-        hints = [w for w in expand(" ".join(corrected)) if w not in corrected]
+        key, hint_words = expand(" ".join(corrected))
+        hints = [w for w in hint_words if w not in corrected]
         rows = self._candidates(corrected, hints, compounds)
-        q = Query(set(corrected), set(hints), " ".join(corrected), state, compounds)
+        q = Query(set(corrected), set(hints), " ".join(corrected), state, compounds, set(key))
         scored = sorted(
             ((score(r, q), r) for r in rows),
             key=lambda p: (-p[0], len(p[1].name), p[1].key),
         )[:limit]
         foods = {f.key: f for f in self.db.by_keys([r.key for _s, r in scored])}
-        return [Hit(foods[r.key], s) for s, r in scored if r.key in foods]
+        return [Hit(foods[r.key], s, coverage(r, q)) for s, r in scored if r.key in foods]
 
 
 @lru_cache(maxsize=256)
@@ -158,6 +163,26 @@ class Query:
     text: str
     state: str | None
     compounds: list[tuple[str, str, str]]
+    phrase: set[str] = field(default_factory=set)  # words of the matched everyday phrase
+
+
+def coverage(row: _Row, q: Query) -> float:
+    """Share of the query's food words found in the food (preparation words left out).
+
+    A word counts as found when the name, common names or brand has it (or an alternate
+    spelling, or the two-word compound), or when it belongs to an everyday phrase whose
+    USDA wording the food's head carries ("oatmeal" -> "Cereals, oats, ... cooked").
+    """
+    present = row.norm | row.extra
+    wanted = {w for w in q.wanted if w not in SOFT_WORDS} or set(q.wanted)
+    covered = {w for w in wanted
+               if w in present or any(a in present for a in ALTERNATES.get(w, ()))}
+    for a, b, c in q.compounds:
+        if c in present:
+            covered |= {a, b} & wanted
+    if q.phrase and row.head & q.hints:
+        covered |= q.phrase & wanted
+    return len(covered) / max(len(wanted), 1)
 
 
 def score(row: _Row, q: Query) -> float:
@@ -165,7 +190,8 @@ def score(row: _Row, q: Query) -> float:
     wanted, hint_set = q.wanted, q.hints
     name_set = row.norm
     present = name_set | row.extra
-    covered = wanted & present
+    covered = {w for w in wanted
+               if w in present or any(a in present for a in ALTERNATES.get(w, ()))}
     for a, b, c in q.compounds:
         if c in present:
             covered |= {a, b}

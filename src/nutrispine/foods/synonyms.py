@@ -32,6 +32,9 @@ EVERYDAY: dict[str, str] = {
     "oat milk": "beverage oat milk",
     "yogurt": "yogurt plain low fat 12 grams protein per 8 ounce",
     "greek yogurt": "yogurt greek plain nonfat",
+    "nonfat yogurt": "yogurt plain skim milk 13 grams protein per 8 ounce",
+    "fat free yogurt": "yogurt plain skim milk 13 grams protein per 8 ounce",
+    "whole milk yogurt": "yogurt plain whole milk 8 grams protein per 8 ounce",
     "cheese": "cheese cheddar",
     "cheddar": "cheese cheddar",
     "mozzarella": "cheese mozzarella whole milk",
@@ -102,6 +105,7 @@ EVERYDAY: dict[str, str] = {
     "chickpea": "chickpea garbanzo bean mature seed cooked boiled without salt",
     "hummus": "hummus commercial",
     "lentil": "lentil mature seed cooked boiled without salt",
+    "black eyed pea": "cowpea common blackeye crowder southern mature seed cooked boiled unsalted",
     "black bean": "bean black mature seed cooked boiled without salt",
     "kidney bean": "bean kidney red mature seed cooked boiled without salt",
     "pinto bean": "bean pinto mature seed cooked boiled without salt",
@@ -143,7 +147,9 @@ EVERYDAY: dict[str, str] = {
     "fortified orange juice": "orange juice chilled includes from concentrate fortified calcium vitamin d",
     "strawberry": "strawberry raw",
     "blueberry": "blueberry raw",
+    "corn flake": "cereal ready to eat kellogg corn flake",
     "raisin": "raisin seedless",
+    "grape": "grape red green european type such thompson seedless raw",
     "fig": "fig dried uncooked",
     "dark chocolate": "chocolate dark 70 85% cacao solid",
     "coffee": "beverage coffee brewed prepared tap water",
@@ -154,7 +160,7 @@ EVERYDAY: dict[str, str] = {
 COOKED_WORDS = frozenset(
     words(
         "cooked boiled roasted baked broiled grilled fried steamed poached scrambled "
-        "braised stewed simmered microwaved toasted dryheat moistheat"
+        "braised stewed simmered microwaved toasted dryheat moistheat sauteed"
     )
 )
 # Forms people rarely mean unless they say so.
@@ -182,6 +188,17 @@ GROUP_PENALTY: dict[str, float] = {
     "Meals, Entrees, and Side Dishes": 2.0,
     "Snacks": 1.0,
 }
+# Words that say how a food was prepared or cut rather than which food it is: a name need not
+# contain them for a match to count as complete.
+SOFT_WORDS = COOKED_WORDS | frozenset(words(
+    "chopped sliced diced shredded mashed grated cubed halved crumbled packed melted fresh raw "
+    "plain organic homemade home made large small medium whole cooked piece"))
+# Words USDA spells another way in some names (each side normalised).
+ALTERNATES: dict[str, tuple[str, ...]] = {
+    "nonfat": ("skim",), "skim": ("nonfat",), "pea": ("cowpea",), "garbanzo": ("chickpea",),
+    "chickpea": ("garbanzo",), "lowfat": ("low",), "fortified": ("added", "enriched"),
+}
+
 # USDA food groups whose foods are usually eaten cooked (rice, beans, meat, fish).
 COOKED_BY_DEFAULT_GROUPS = frozenset(
     {
@@ -197,19 +214,20 @@ COOKED_BY_DEFAULT_GROUPS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern[str], list[str]]]:
+def _patterns() -> list[tuple[re.Pattern[str], list[str], list[str]]]:
     keys = sorted(EVERYDAY, key=lambda k: -len(k))
     out = []
     for key in keys:
-        norm = " ".join(words(key))
-        out.append((re.compile(rf"(?:^| ){re.escape(norm)}(?: |$)"), words(EVERYDAY[key])))
+        norm = words(key)
+        pattern = re.compile(rf"(?:^| ){re.escape(' '.join(norm))}(?: |$)")
+        out.append((pattern, norm, words(EVERYDAY[key])))
     return out
 
 
-def expand(text: str) -> list[str]:
-    """Hint words for the longest everyday phrase in ``text`` (normalised words)."""
+def expand(text: str) -> tuple[list[str], list[str]]:
+    """(the everyday phrase's words, its hint words) for the longest phrase in ``text``."""
     norm = " ".join(words(text))
-    for pattern, hint in _patterns():
+    for pattern, key, hint in _patterns():
         if pattern.search(norm):
-            return hint
-    return []
+            return key, hint
+    return [], []

@@ -49,7 +49,10 @@ SPELLING = {
     "lowfat": "low fat",
     "nonfat": "nonfat",
     "fatfree": "fat free",
-    "tuna fish": "tuna",
+    "cornflakes": "corn flakes",
+    "spaghetti": "pasta",
+    "blackeyed": "blackeye",
+    "sauteed": "sauteed",
 }
 
 _IRREGULAR = {
@@ -121,6 +124,7 @@ _PHRASES = [
     (re.compile(r"\bwith (?:added )?salt(?: added)?\b"), "salted"),
     (re.compile(r"\bwithout added vitamins?(?: a)?(?: and vitamin d| and d)?\b"), "unfortified"),
     (re.compile(r"\bnot fortified\b"), "unfortified"),
+    (re.compile(r"\bblack ?eyed?s?\b"), "blackeye"),
 ]
 
 
