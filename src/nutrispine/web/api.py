@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from nutrispine.web import services
 from nutrispine.web.schemas import (
@@ -20,6 +21,7 @@ from nutrispine.web.schemas import (
     Nutrient,
     ParseIn,
 )
+from nutrispine.web.state import app_state
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 JSON = "application/json"
@@ -41,8 +43,14 @@ async def health() -> dict[str, str]:
     responses={200: {"content": {JSON: {"schema": ASSESSMENT_SCHEMA}},
                      "description": "The assessment"}},
 )
-def assess(profile: dict[str, Any] = Body(...)) -> Response:
-    return Response(services.assess_json(profile), media_type=JSON)
+async def assess(request: Request, profile: dict[str, Any] = Body(...)) -> Response:
+    cache = app_state(request).assess_cache
+    key = cache.key(await request.body(), "assess")
+    text = cache.get(key)
+    if text is None:  # the engine is CPU work: keep it off the event loop
+        text = await run_in_threadpool(services.assess_json, profile)
+        cache.put(key, text)
+    return Response(text, media_type=JSON)
 
 
 @router.post(
@@ -50,8 +58,9 @@ def assess(profile: dict[str, Any] = Body(...)) -> Response:
     openapi_extra=_json_body(PROFILE_SCHEMA),
     responses={200: {"content": {JSON: {"schema": PLAN_SCHEMA}}, "description": "The plan"}},
 )
-def plan(profile: dict[str, Any] = Body(...)) -> Response:
-    return Response(services.plan_json(profile), media_type=JSON)
+def plan(profile: dict[str, Any] = Body(...),
+         days: int = Query(1, ge=1, le=14, description="How many days to plan")) -> Response:
+    return Response(services.plan_json(profile, days), media_type=JSON)
 
 
 @router.get("/foods/search", tags=["foods"], response_model=FoodSearchOut,

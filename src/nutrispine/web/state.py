@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from nutrispine.store import Store
+from nutrispine.web.cache import ResultCache
 from nutrispine.web.config import WebConfig
 from nutrispine.web.security import LoginThrottle
 
@@ -25,6 +26,7 @@ class AppState:
     throttle: LoginThrottle
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES)))
+    assess_cache: ResultCache = field(default_factory=ResultCache)
     _local_uid: int | None = None
 
     def local_uid(self) -> int:
