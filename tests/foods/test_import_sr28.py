@@ -110,3 +110,17 @@ def test_real_sr28_import(sr28_db: FoodDatabase) -> None:
     milk = sr28_db.nutrients_per_100g("01079")
     assert milk["calcium"] == 120.0 and milk["vitamin_d"] == 1.2
     assert sr28_db.releases()[0]["release"] == "SR28"
+
+
+def test_database_from_an_older_layout_is_rebuilt(mini_sr: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+        conn.execute("CREATE TABLE food (id INTEGER)")
+        conn.execute("INSERT INTO food VALUES (1)")
+    assert open_database(path) is None  # not usable: asks for a new import
+    import_sr(mini_sr, path)
+    db = open_database(path)
+    assert db is not None and db.count() == len(MINI_FOODS)
+    db.close()

@@ -160,9 +160,9 @@ def open_database(path: Path | str | None = None) -> FoodDatabase | None:
         return None
     try:
         db = FoodDatabase(path)
-        if db.count() == 0:
+        if schema.version(db._conn) != schema.SCHEMA_VERSION or db.count() == 0:
             db.close()
-            return None
+            return None  # empty, or imported by an older nutrispine: import again
     except sqlite3.DatabaseError:
         return None
     return db

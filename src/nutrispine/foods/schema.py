@@ -93,11 +93,29 @@ def connect(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA temp_store = FILE")
     if create:
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        if version(conn) not in (None, SCHEMA_VERSION):
+            _drop_all(conn)  # an older layout: its foods must be imported again anyway
         conn.executescript(DDL)
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
             (SCHEMA_VERSION,),
         )
     return conn
+
+
+def version(conn: sqlite3.Connection) -> str | None:
+    """The schema version stored in the database (None for an empty file)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def _drop_all(conn: sqlite3.Connection) -> None:
+    for kind, name in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'"
+    ).fetchall():
+        conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {name}")

@@ -78,9 +78,9 @@ class Searcher:
 
     def correct(self, word: str) -> str | None:
         """The word itself when known, else the closest known word (or None)."""
-        if word in self.vocab:
-            return word
-        if not word.isalpha() or len(word) < 4:
+        if word in self.vocab or not word.isalpha():
+            return word  # numbers and codes are not spelling-corrected
+        if len(word) < 4:
             return None
         pool: list[str] = []
         for n in range(len(word) - 2, len(word) + 3):
@@ -122,15 +122,18 @@ class Searcher:
         all_q = " AND ".join(parts)
         any_q = " OR ".join(_fts_term(t) for t in dict.fromkeys(
             query + [c for _a, _b, c in compounds]))
-        matched = self._rows(all_q, CANDIDATES) + self._rows(all_q, BRANDED_CANDIDATES,
-                                                            "brand_fts")
+        matched = self._rows(all_q, CANDIDATES)
+        if len(matched) < BRANDED_CANDIDATES:  # brands only when generic foods run short
+            matched += self._rows(all_q, BRANDED_CANDIDATES, "brand_fts")
         rows.update((r.key, r) for r in matched)
         if hints:
             all_h = " AND ".join(_fts_term(t) for t in dict.fromkeys(hints))
             rows.update((r.key, r) for r in self._rows(f"({all_h}) AND ({any_q})", 20))
         if not matched:
-            rows.update((r.key, r) for r in self._rows(any_q, CANDIDATES))
-            rows.update((r.key, r) for r in self._rows(any_q, BRANDED_CANDIDATES, "brand_fts"))
+            fallback = self._rows(any_q, CANDIDATES)
+            rows.update((r.key, r) for r in fallback)
+            if len(fallback) < BRANDED_CANDIDATES:
+                rows.update((r.key, r) for r in self._rows(any_q, BRANDED_CANDIDATES, "brand_fts"))
         return list(rows.values())
 
     def search(self, query: str, limit: int = 10, *, state: str | None = None) -> list[Hit]:

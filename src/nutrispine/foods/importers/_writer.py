@@ -173,9 +173,11 @@ class ImportWriter:
         c = self.conn
         for table in schema.FTS_TABLES:
             c.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+        # Only words that spelling correction can use (letters, 3+; and 2%), so that codes and
+        # numbers in millions of branded names do not grow the vocabulary.
         counts: Counter[str] = Counter()
-        for norm, extra in c.execute("SELECT norm, extra FROM food"):
-            counts.update(set(f"{norm} {extra}".split()))
+        for (text,) in c.execute("SELECT norm || ' ' || extra FROM food"):
+            counts.update({w for w in text.split() if (len(w) > 2 and w.isalpha()) or "%" in w})
         c.execute("DELETE FROM vocab")
         c.executemany("INSERT INTO vocab (term, df) VALUES (?, ?)", counts.items())
 
