@@ -220,8 +220,17 @@ def explain(result: LabResult, spec: LabTest) -> str:
 
 
 def primary_for(nutrient: str, results: dict[str, LabResult]) -> LabResult | None:
-    """The lab that decides a nutrient's lab.status (total calcium before ionized)."""
-    for test in PRIMARY_TEST[nutrient]:
-        if test in results:
-            return results[test]
-    return None
+    """The lab that decides a nutrient's lab.status.
+
+    Total calcium (albumin-corrected) comes first, as the contract reports it; but an abnormal
+    ionized calcium, the more direct measure, wins over a total calcium in the adequate range,
+    so a true low free calcium is never hidden behind a normal total.
+    """
+    found = [results[t] for t in PRIMARY_TEST[nutrient] if t in results]
+    if not found:
+        return None
+    if len(found) > 1 and found[0].status == "adequate" and found[1].status in ("deficient", "high"):
+        found[1].notes.append(f"Reported instead of the total calcium ({found[0].value_si:g} {found[0].unit_si}, "
+                              "in range), because the ionized calcium is the more direct measure.")
+        return found[1]
+    return found[0]

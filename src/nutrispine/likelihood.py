@@ -231,7 +231,7 @@ def lab_evidence(
                     strength=marker.strength,
                     likelihood_ratio=_strength_lr(kb, marker.strength, "raises"),
                 ),
-                None,
+                marker.floor,
                 None,
             )
     return None, None, None

@@ -259,6 +259,7 @@ class LabStatusEffect(Entry):
 class MarkerEffect(Entry):
     nutrient: str
     strength: Strength
+    floor: float | None = None
 
 
 @dataclass(frozen=True, repr=False, eq=False)
