@@ -38,6 +38,7 @@ class Case:
     must_mention: list[str]  # all must appear in stderr (case-insensitive)
     suggest: list[str] = field(default_factory=list)  # closest valid code(s) named in stderr
     suffix: str = ".json"
+    xfail: str = ""  # a known engine bug (strict: the test must fail until it is fixed)
 
 
 CASES = [
@@ -65,6 +66,50 @@ CASES = [
         ["supplements", "amount"],
     ),
     Case("medications-string", ok_person(medications="metformin"), ["medications"]),
+    Case(
+        "diet-days-string",
+        ok_person(diet={"days": "2 eggs, toast"}),
+        ["diet"],
+        xfail="stderr is just 'error: InputError': parse_profile drops every diet.days problem whose field "
+        "has no '[' (to hide pydantic's union noise), so a string for diet.days leaves an InputError with "
+        "no problems and no field named",
+    ),
+    Case("diet-day-not-list", ok_person(diet={"days": ["2 eggs"]}), ["diet"]),
+    Case("diet-not-mapping", ok_person(diet="eggs"), ["diet"]),
+    Case(
+        "diet-item-amount-string",
+        ok_person(diet={"days": [[{"food": "egg", "amount": "2", "unit": "large"}]]}),
+        ["diet", "amount"],
+    ),
+    Case(
+        "diet-item-amount-negative",
+        ok_person(diet={"days": [[{"food": "egg", "amount": -2, "unit": "large"}]]}),
+        ["diet", "amount"],
+    ),
+    Case("diet-entry-empty", ok_person(diet={"days": [["  "]]}), ["diet"]),
+    Case(
+        "lab-date-invalid",
+        ok_person(labs=[{"test": "vitamin_d_25oh", "value": 18, "unit": "ng/mL", "date": "2026-13-01"}]),
+        ["labs", "date"],
+    ),
+    Case(
+        "loinc-contradicts-test",
+        ok_person(labs=[{"test": "vitamin_d_25oh", "loinc": "2132-9", "value": 18, "unit": "ng/mL"}]),
+        ["labs", "loinc"],
+    ),
+    Case(
+        "supplement-without-unit",
+        ok_person(supplements=[{"nutrient": "vitamin_d", "amount": 1000}]),
+        ["supplements", "unit"],
+    ),
+    Case("medication-empty", ok_person(medications=[""]), ["medications"]),
+    Case("weight-negative", {"person": {"age": 40, "sex": "female", "weight_kg": -70}}, ["weight"]),
+    Case(
+        "supplement-amount-nan-yaml",
+        "person: {age: 40, sex: female}\nsupplements: [{nutrient: vitamin_d, amount: .nan, unit: IU}]\n",
+        ["supplements", "amount"],
+        suffix=".yaml",
+    ),
     # --- unknown codes: the message suggests the closest valid one ---
     Case("unknown-symptom", ok_person(symptoms=["fatigeu"]), ["symptoms", "fatigeu"], ["fatigue"]),
     Case("unknown-red-flag", ok_person(symptoms=["saddle_anesthesa"]), ["symptoms"], ["saddle_anesthesia"]),
@@ -182,7 +227,14 @@ def test_enough_cases() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def _params(cases: list[Case]) -> list[Any]:
+    return [
+        pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else [])
+        for c in cases
+    ]
+
+
+@pytest.mark.parametrize("case", _params(CASES))
 def test_malformed_profile_is_refused(case: Case, tmp_path: Path) -> None:
     path = _write(tmp_path, case)
     assert_refused(run_cli("assess", str(path), "--format", "json"), case.must_mention, case.suggest)
@@ -204,11 +256,13 @@ STDIN_CASES = [
         "empty-file",
         "top-level-list",
         "missing-sex",
+        "not-utf8",
+        "diet-days-string",
     }
 ]
 
 
-@pytest.mark.parametrize("case", STDIN_CASES, ids=[c.id for c in STDIN_CASES])
+@pytest.mark.parametrize("case", _params(STDIN_CASES))
 def test_malformed_profile_on_stdin_is_refused(case: Case) -> None:
     body = case.body if isinstance(case.body, str | bytes) else json.dumps(case.body)
     assert_refused(run_cli("assess", "-", "--format", "json", stdin=body), case.must_mention, case.suggest)

@@ -373,3 +373,95 @@ def test_upper_limit_boundaries(age: float, sex: str, nutrient: str, amount: flo
     warnings = assess(profile).to_dict()["warnings"]
     hit = any(w["code"] == "above_upper_limit" and w.get("nutrient") == nutrient for w in warnings)
     assert hit is above, warnings
+
+
+INTERACTIONS = [
+    # (supplement, medicine, interaction expected) - facts.md section D (NIH ODS).
+    ("magnesium", "doxycycline", True),
+    ("magnesium", "minocycline", True),
+    ("magnesium", "tetracycline", True),
+    ("magnesium", "ciprofloxacin", True),
+    ("magnesium", "levofloxacin", True),
+    ("magnesium", "alendronate", True),
+    ("magnesium", "risedronate", True),
+    ("calcium", "levothyroxine", True),
+    ("calcium", "doxycycline", True),
+    ("calcium", "ciprofloxacin", True),
+    ("calcium", "alendronate", True),
+    ("vitamin_d", "orlistat", True),
+    ("vitamin_b12", "levothyroxine", False),
+    ("magnesium", "colchicine", False),
+]
+
+
+@pytest.mark.parametrize(("nutrient", "medicine", "expected"), INTERACTIONS)
+def test_supplement_medicine_interactions(nutrient: str, medicine: str, expected: bool) -> None:
+    amount, unit = {"magnesium": (200, "mg"), "calcium": (500, "mg"), "vitamin_d": (25, "µg")}.get(
+        nutrient, (100, "mcg")
+    )
+    profile = {
+        "person": {"age": 50, "sex": "female"},
+        "medications": [medicine.upper()],
+        "supplements": [{"nutrient": nutrient, "amount": amount, "unit": unit}],
+    }
+    warnings = assess(profile).to_dict()["warnings"]
+    hit = any(w["code"] == "interaction" and w.get("nutrient") == nutrient for w in warnings)
+    assert hit is expected, warnings
+
+
+UNIT_SPELLINGS = [
+    # (test, value, unit as a person might type it, nutrient, expected value_si)
+    ("vitamin_d_25oh", 20, "ng/ml", "vitamin_d", 49.92),
+    ("vitamin_d_25oh", 20, "NG/ML", "vitamin_d", 49.92),
+    ("vitamin_d_25oh", 20, "nmol/l", "vitamin_d", 20.0),
+    ("vitamin_b12", 300, "pg/ml", "vitamin_b12", 221.34),
+    ("magnesium", 2.0, "mg/dl", "magnesium", 0.823),
+    ("magnesium", 1.7, "meq/L", "magnesium", 0.85),
+    ("calcium", 9.0, "MG/DL", "calcium", 2.2455),
+]
+
+
+@pytest.mark.parametrize(("test", "value", "unit", "nutrient", "si"), UNIT_SPELLINGS)
+def test_unit_spellings_are_case_insensitive(test: str, value: float, unit: str, nutrient: str, si: float) -> None:
+    lab = assess({"person": {"age": 50, "sex": "male"}, "labs": [{"test": test, "value": value, "unit": unit}]})
+    got = lab.to_dict()["nutrients"][nutrient]["lab"]["value_si"]
+    assert got == pytest.approx(si, abs=0.06 if si > 10 else 0.006)
+
+
+@pytest.mark.parametrize("mu", ["µmol/L", "μmol/L", "umol/L"], ids=["micro-sign", "greek-mu", "u"])
+def test_micro_spellings_for_mma(mu: str) -> None:
+    """µ (U+00B5), Greek μ (U+03BC) and u are all written for micro; all must be accepted."""
+    profile = {
+        "person": {"age": 60, "sex": "female"},
+        "labs": [
+            {"test": "vitamin_b12", "value": 190, "unit": "pmol/L"},
+            {"test": "methylmalonic_acid", "value": 0.4, "unit": mu},
+        ],
+    }
+    assert assess(profile).to_dict()["nutrients"]["vitamin_b12"]["lab"]["status"] == "deficient"
+
+
+ADEQUATE_DESPITE_RISK = [
+    # A measured adequate (or high) level outweighs risk factors for vitamin D and B12.
+    (
+        "vitamin_d",
+        {"test": "vitamin_d_25oh", "value": 80, "unit": "nmol/L"},
+        {"risk_factors": ["housebound", "dark_skin", "limited_sun_exposure", "obesity"], "symptoms": ["bone_pain"]},
+    ),
+    (
+        "vitamin_d",
+        {"test": "vitamin_d_25oh", "value": 150, "unit": "nmol/L"},
+        {"risk_factors": ["housebound", "dark_skin"]},
+    ),
+    (
+        "vitamin_b12",
+        {"test": "vitamin_b12", "value": 500, "unit": "pmol/L"},
+        {"risk_factors": ["vegan"], "medications": ["metformin"], "symptoms": ["tingling"]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("nutrient", "lab", "extra"), ADEQUATE_DESPITE_RISK)
+def test_adequate_lab_outweighs_risk_factors(nutrient: str, lab: dict[str, Any], extra: dict[str, Any]) -> None:
+    profile = {"person": {"age": 45, "sex": "female"}, "labs": [lab], **extra}
+    assert assess(profile).to_dict()["nutrients"][nutrient]["likelihood"] == "low"
