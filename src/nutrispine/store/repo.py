@@ -49,7 +49,7 @@ class UsernameTaken(ValueError):
 def row_to_dict(row: Base) -> dict[str, Any]:
     """A row as plain JSON-ready data (dates as ISO text, no ``user_id``)."""
     out: dict[str, Any] = {}
-    for col in row.__table__.columns:  # type: ignore[attr-defined]
+    for col in row.__table__.columns:
         if col.key == "user_id":
             continue
         value = getattr(row, col.key)

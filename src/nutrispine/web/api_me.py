@@ -93,7 +93,8 @@ def _not_found() -> HTTPException:
 def _collection(kind: str, model_in: type[Any], model_out: type[Any]) -> None:
     """List, add, read and delete routes for one of the user's collections."""
 
-    @me.get(f"/{kind}", response_model=list[model_out], name=f"list_{kind}")
+    @me.get(f"/{kind}", response_model=list[model_out],  # type: ignore[valid-type]
+            name=f"list_{kind}")
     def list_items(request: Request, since: dt.date | None = None,
                    uid: int = Depends(api_user)) -> list[dict[str, Any]]:
         with app_state(request).store.user(uid) as data:

@@ -93,8 +93,8 @@ def _answers(step: str, form: FormData, profile: dict[str, Any]) -> dict[str, An
         profile["medications"] = meds
         prefs: dict[str, Any] = {"exclude": texts(form, "exclude")}
         for key in ("diet", "activity"):
-            if value := text(form, key):
-                prefs[key] = value
+            if choice := text(form, key):
+                prefs[key] = choice
         dislikes = [w.strip() for w in text(form, "dislikes").split(",") if w.strip()]
         if dislikes:
             prefs["dislikes"] = dislikes

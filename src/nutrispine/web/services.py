@@ -79,7 +79,7 @@ def parse_foods(texts: list[str]) -> dict[str, Any]:
     foods = importlib.import_module("nutrispine.foods")
     db = _open_foods()
     if db is None:
-        items = [{"text": t, "food": None, "grams": None, "nutrients": {},
+        items: list[dict[str, Any]] = [{"text": t, "food": None, "grams": None, "nutrients": {},
                   "warnings": [], "error": "no food database imported "
                   "(run: nutrispine foods import PATH)"} for t in texts]
         return {"items": items}
