@@ -45,6 +45,12 @@ TABLE = [
     ("large eggs", None, None, "large eggs"),
     ("2-3 eggs", 2.5, None, "eggs"),
     ("1 cup (8 fl oz) milk", 1.0, "cup", "milk"),
+    ("1 cup milk (2%)", 1.0, "cup", "milk 2%"),
+    ("1 T butter", 1.0, "tbsp", "butter"),
+    ("1 t salt", 1.0, "tsp", "salt"),
+    ("1 8-oz glass of milk", 8.0, "oz", "milk"),
+    ("2 6 oz containers yogurt", 12.0, "oz", "yogurt"),
+    ("1 c. milk", 1.0, "cup", "milk"),
 ]
 
 

@@ -97,6 +97,9 @@ class Phrase:
 
 def clean(text: str) -> str:
     out = str(text)
+    # Cooks write "T" for tablespoon and "t" for teaspoon: decide before lower-casing.
+    out = re.sub(r"(\d\s*)T\b\.?", r"\1tbsp", out)
+    out = re.sub(r"(\d\s*)t\b\.?", r"\1tsp", out)
     for char, repl in FRACTIONS.items():
         out = out.replace(char, f" {repl} " if repl != "/" else "/")
     out = re.sub(r"(\d)\s+(\d/\d)", r"\1 \2", out)
@@ -147,12 +150,26 @@ def _fraction(num: str | None, den: str | None) -> float:
     return int(num or 0) / d if d else 0.0
 
 
+_SIZED = re.compile(
+    r"^(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?P<u>fl oz|oz|ounce|g|gram|ml)s?\.?\s+"
+    r"(?:(?:glass|container|cup|can|bottle|carton|serving|bar|package|pack|piece|jar|tub|pot|"
+    r"tin|mug|portion|fillet|steak)e?s?\s+)?(?:of\s+)?"
+)
+_UNIT_NOTE = re.compile(r"^\s*[\d./\s-]+\s*(?:fl\.? oz|oz|g|ml|cups?|tbsp|tsp|lbs?)\.?\s*$")
+
+
 def parse_text(text: str) -> Phrase:
     """Split a phrase into quantity, unit and food words. Never raises on any string."""
     body = clean(text)
     quantity, rest, notes = _leading_quantity(body)
     unit = None
-    m = _UNIT_PATTERN.match(rest)
+    sized = _SIZED.match(rest) if quantity is not None else None
+    if sized and quantity is not None and rest[sized.end():].strip():
+        # "1 8-oz glass of milk", "2 6-oz containers yogurt": count x size
+        quantity *= float(sized.group("n"))
+        unit = UNIT_SPELLINGS.get(sized.group("u"), sized.group("u"))
+        rest = rest[sized.end():]
+    m = _UNIT_PATTERN.match(rest) if unit is None else None
     if m and (quantity is not None or m.group("unit") not in ("c", "l", "g", "large", "small",
                                                               "medium", "whole", "big")):
         candidate = UNIT_SPELLINGS[m.group("unit")]
@@ -173,6 +190,8 @@ def parse_text(text: str) -> Phrase:
                     quantity = _number(qty_text)
                 unit = UNIT_SPELLINGS.get(unit_text) if unit_text else None
                 rest = trailing.group("food").strip(" ,:(-")
-    food = re.sub(r"\([^)]*\)", " ", rest)
+    # Drop bracketed unit notes ("(8 fl oz)") but keep other bracketed words ("(2%)").
+    food = re.sub(r"\(([^)]*)\)", lambda g: " " if _UNIT_NOTE.match(g.group(1)) else
+                  f" {g.group(1)} ", rest)
     food = re.sub(r"\s+", " ", food).strip(" ,.;:-")
     return Phrase(text=str(text), food=food, quantity=quantity, unit=unit, notes=notes)

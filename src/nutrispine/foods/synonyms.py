@@ -148,6 +148,8 @@ EVERYDAY: dict[str, str] = {
     "strawberry": "strawberry raw",
     "blueberry": "blueberry raw",
     "corn flake": "cereal ready to eat kellogg corn flake",
+    "fortified cereal": "cereal ready to eat general mill cheerio",
+    "breakfast cereal": "cereal ready to eat general mill cheerio",
     "raisin": "raisin seedless",
     "grape": "grape red green european type such thompson seedless raw",
     "fig": "fig dried uncooked",
