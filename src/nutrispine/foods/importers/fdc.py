@@ -25,7 +25,7 @@ from typing import IO
 from nutrispine.errors import InputError, Problem
 from nutrispine.foods import schema
 from nutrispine.foods.importers._writer import Advance, CountingReader, ImportWriter
-from nutrispine.foods.importers.progress import file_task
+from nutrispine.foods.importers.progress import file_task, finishing
 
 SOURCES = {
     "foundation_food": "usda-fdc-foundation",
@@ -230,4 +230,7 @@ def import_fdc(path: Path, db_path: Path, progress: object | None = None) -> int
         release.close()
         raise
     release.close()
-    return writer.commit()
+    done = finishing(progress)
+    count = writer.commit()
+    done()
+    return count

@@ -42,3 +42,11 @@ def make_progress(enabled: bool = True) -> Any:
         disable=not enabled,
         transient=False,
     )
+
+
+def finishing(progress: Any, label: str = "indexing and saving") -> Any:
+    """A pulsing task for the final step (joins, full-text index); call the result when done."""
+    if progress is None:
+        return lambda: None
+    task = progress.add_task(label, total=None)
+    return lambda: progress.update(task, total=1, completed=1)

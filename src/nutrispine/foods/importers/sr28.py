@@ -99,7 +99,7 @@ def import_sr(folder: Path, db_path: Path, progress: object | None = None) -> in
     if not is_sr_folder(folder):
         raise InputError(Problem("path", f"{folder} is not a USDA SR ASCII folder "
                                  f"(needs {', '.join(REQUIRED)})"))
-    from nutrispine.foods.importers.progress import file_task
+    from nutrispine.foods.importers.progress import file_task, finishing
 
     writer = ImportWriter(db_path, {SOURCE: release_name(folder)}, str(folder))
     try:
@@ -113,4 +113,7 @@ def import_sr(folder: Path, db_path: Path, progress: object | None = None) -> in
     except BaseException:
         writer.rollback()
         raise
-    return writer.commit()
+    done = finishing(progress)
+    count = writer.commit()
+    done()
+    return count
