@@ -404,3 +404,26 @@ def test_food_alone_above_a_total_intake_upper_limit_is_warned(food_home: Path, 
     out = json.loads(run_cli("assess", str(write(tmp_path, data)), "--format", "json").stdout)
     assert out["nutrients"]["calcium"]["intake"]["per_day"] == pytest.approx(5856, rel=0.01)
     assert any(w["code"] == "above_upper_limit" and w.get("nutrient") == "calcium" for w in out["warnings"])
+
+
+UL_WITH_FOOD = [
+    # (food, supplement, nutrient, above the UL?) - fixture values per 100 g; facts.md A2 and A1/A4.
+    # Magnesium's UL (350 mg) counts supplements only: 5 oz almonds (141.75 g x 270 = 382.7 mg) + 300 mg
+    # of supplement is NOT above it.
+    ("5 oz almonds", {"nutrient": "magnesium", "amount": 300, "unit": "mg"}, "magnesium", False),
+    # Vitamin D's UL counts food too: 3 oz salmon (85 g x 14.2 = 12.1 µg) + 4000 IU (100 µg) = 112 µg.
+    ("3 oz cooked salmon", {"nutrient": "vitamin_d", "amount": 4000, "unit": "IU"}, "vitamin_d", True),
+    # Calcium too: 8 cups 2% milk (1952 g x 120 = 2342 mg) + 500 mg = 2842 mg > 2500 mg.
+    ("8 cups 2% milk", {"nutrient": "calcium", "amount": 500, "unit": "mg"}, "calcium", True),
+]
+
+
+@pytest.mark.parametrize(("food", "supplement", "nutrient", "above"), UL_WITH_FOOD)
+def test_upper_limit_counts_food_only_where_the_ul_does(
+    food: str, supplement: dict[str, Any], nutrient: str, above: bool, food_home: Path, tmp_path: Path
+) -> None:
+    data = {"person": {"age": 40, "sex": "female"}, "diet": {"days": [[food]]}, "supplements": [supplement]}
+    out = json.loads(run_cli("assess", str(write(tmp_path, data)), "--format", "json").stdout)
+    assert out["nutrients"][nutrient]["intake"]["per_day"] > 0, "the food was not counted"
+    hit = any(w["code"] == "above_upper_limit" and w.get("nutrient") == nutrient for w in out["warnings"])
+    assert hit is above, out["warnings"]

@@ -331,3 +331,21 @@ def test_parse_profile_raises_input_error_with_problems() -> None:
     symptom = next(p for p in problems if "symptoms" in p.field)
     assert "fatigue" in symptom.suggestions
     assert all(p.message for p in problems)
+
+
+def test_unknown_vitamin_d_scheme_is_an_input_error() -> None:
+    from nutrispine.assess import assess
+    from nutrispine.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        assess({"person": {"age": 40, "sex": "female"}}, vitamin_d_cutoffs="endocrine2024")
+    assert info.value.problems[0].field == "vitamin_d_cutoffs"
+    assert "endocrine2011" in info.value.problems[0].suggestions
+
+
+def test_unknown_vitamin_d_scheme_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(ok_person()), encoding="utf-8")
+    proc = run_cli("assess", str(path), "--format", "json", "--vitamin-d-cutoffs", "endocrine2024")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert b"Traceback" not in proc.stderr and b"cutoffs" in proc.stderr
