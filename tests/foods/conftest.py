@@ -137,7 +137,8 @@ def write_mini_fdc(folder: Path, *, branded: bool = True, foundation: bool = Tru
                       [12, 9999001, 1087, 999]]
         portions += [[1, 2346404, 1, 1, 1000, "", "cup", 244.0],
                      [2, 2346405, 1, 1, 9999, "", "oz (23 whole kernels)", 28.35],
-                     [3, 2705387, 1, 1, 9999, "1 container (6 oz)", "", 170.0]]
+                     [3, 2705387, 1, 1, 9999, "1 container (6 oz)", "", 170.0],
+                     [4, 2705387, 2, "", 9999, "1/2 cup", "", 122.5]]
     if branded:
         foods += [[1897574, "branded_food", "WHOLE MILK", "", "2021-07-29"],
                   [1897575, "branded_food", "ALMONDS, ROASTED", "", "2021-07-29"]]

@@ -40,7 +40,8 @@ def test_folder_import_keeps_the_four_data_types(fdc_folder: Path, tmp_path: Pat
         assert [(p.description, p.grams) for p in db.portions(milk)] == [("cup", 244.0)]
         survey = db.get("2705387")
         assert survey is not None and survey.group == "Yogurt, Greek"
-        assert [p.description for p in db.portions(survey)] == ["container (6 oz)"]
+        assert [(p.amount, p.description, p.grams) for p in db.portions(survey)] == [
+            (1.0, "container (6 oz)", 170.0), (0.5, "cup", 122.5)]
 
 
 def test_branded_foods_carry_brand_category_and_label_serving(fdc_folder: Path,

@@ -152,6 +152,20 @@ def _nutrients(release: Release, progress: object | None) -> Iterator[tuple[str,
                 yield row["fdc_id"], code, amount
 
 
+_LEADING_AMOUNT = re.compile(r"^(\d+\s+\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)\s+(?=\D)")
+
+
+def _amount(text: str) -> float:
+    total = 0.0
+    for part in text.split():
+        if "/" in part:
+            num, den = part.split("/")
+            total += int(num) / int(den) if int(den) else 0.0
+        else:
+            total += float(part)
+    return total or 1.0
+
+
 def _portions(release: Release, progress: object | None
               ) -> Iterator[tuple[str, int, float, str, float]]:
     units = _small_map(release, "measure_unit.csv", "id", "name")
@@ -169,7 +183,9 @@ def _portions(release: Release, progress: object | None
         desc = " ".join(parts).strip()
         if desc.lower().startswith(("quantity not specified",)) or not desc:
             continue
-        desc = re.sub(r"^\d+(?:\.\d+)?\s+", "", desc) if not unit else desc
+        lead = _LEADING_AMOUNT.match(desc) if not unit else None
+        if lead:  # FNDDS writes the amount into the text: "1/2 cup" -> 0.5 x "cup"
+            amount, desc = _amount(lead.group(1)), desc[lead.end():]
         yield row["fdc_id"], int(_float(row.get("seq_num")) or 0), amount, desc, grams
 
 
