@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import threading
 from typing import Any
 
 from nutrispine.errors import InputError, Problem
@@ -51,12 +52,31 @@ def plan_json(profile: dict[str, Any], days: int = 1) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+_local = threading.local()
+
+
 def _open_foods() -> Any | None:
+    """This thread's connection to the food database (reopened after an import changes it)."""
+    from nutrispine.settings import foods_db_path
+
+    path = foods_db_path()
+    try:
+        st = path.stat()
+        signature: tuple[object, ...] = (str(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        signature = (str(path), None)
+    cached = getattr(_local, "foods", None)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    if cached is not None and cached[1] is not None:
+        cached[1].close()
     foods = importlib.import_module("nutrispine.foods")
     try:
-        return foods.open_database()
+        db = foods.open_database()
     except (FileNotFoundError, LookupError, OSError):
-        return None
+        db = None
+    _local.foods = (signature, db)
+    return db
 
 
 def search_foods(query: str, limit: int = 10) -> list[dict[str, Any]]:
