@@ -154,3 +154,27 @@ def test_plan_returns_the_plan_json(client: TestClient, foods_db: Path) -> None:
     assert response.status_code in (200, 422), response.text
     if response.status_code == 200:
         assert "days" in response.json()
+
+
+def test_vitamin_d_cutoffs_match_the_cli_option(client: TestClient, tmp_path: Path) -> None:
+    from nutrispine.cli import app
+
+    profile = {"person": {"age": 50, "sex": "female"},
+               "labs": [{"test": "vitamin_d_25oh", "value": 60, "unit": "nmol/L"}]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(profile))
+    cli = CliRunner().invoke(app, ["assess", str(path), "--format", "json",
+                                   "--vitamin-d-cutoffs", "endocrine2011"])
+    api = client.post("/api/v1/assess?vitamin_d_cutoffs=endocrine2011", json=profile)
+    assert api.content == cli.stdout_bytes
+    assert api.json()["nutrients"]["vitamin_d"]["lab"]["status"] == "borderline"
+    default = client.post("/api/v1/assess", json=profile).json()
+    assert default["nutrients"]["vitamin_d"]["lab"]["status"] == "adequate"
+
+
+def test_repeated_requests_are_served_from_the_cache(client: TestClient) -> None:
+    body = {"person": {"age": 30, "sex": "male"}}
+    first = client.post("/api/v1/assess", json=body)
+    second = client.post("/api/v1/assess", json=body)
+    assert first.content == second.content
+    assert client.app.state.ns.assess_cache.hits >= 1

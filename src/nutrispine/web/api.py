@@ -6,7 +6,8 @@ prints, because both call ``services.assess_json``.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -43,12 +44,19 @@ async def health() -> dict[str, str]:
     responses={200: {"content": {JSON: {"schema": ASSESSMENT_SCHEMA}},
                      "description": "The assessment"}},
 )
-async def assess(request: Request, profile: dict[str, Any] = Body(...)) -> Response:
+async def assess(
+    request: Request,
+    profile: dict[str, Any] = Body(...),
+    vitamin_d_cutoffs: Literal["nam2011", "endocrine2011"] = Query(
+        "nam2011", description="25(OH)D cut-offs: National Academies 2011 or Endocrine "
+        "Society 2011 (as the CLI's --vitamin-d-cutoffs)"),
+) -> Response:
     cache = app_state(request).assess_cache
-    key = cache.key(await request.body(), "assess")
+    key = cache.key(await request.body(), "assess", vitamin_d_cutoffs,
+                    dt.date.today().isoformat())
     text = cache.get(key)
     if text is None:  # the engine is CPU work: keep it off the event loop
-        text = await run_in_threadpool(services.assess_json, profile)
+        text = await run_in_threadpool(services.assess_json, profile, vitamin_d_cutoffs)
         cache.put(key, text)
     return Response(text, media_type=JSON)
 

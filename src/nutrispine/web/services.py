@@ -21,12 +21,11 @@ DIET_DAYS = 7  # the most recent days with diary entries that an assessment look
 DIET_WINDOW_DAYS = 30
 
 
-def assess_json(profile: dict[str, Any]) -> str:
+def assess_json(profile: dict[str, Any], vitamin_d_cutoffs: str = "nam2011") -> str:
     """The assessment as the CLI prints it with ``--format json`` (same bytes)."""
     engine = importlib.import_module("nutrispine.assess")
-    if hasattr(engine, "assess_json"):
-        return str(engine.assess_json(profile))
-    return json.dumps(engine.assess(profile).to_dict(), indent=2, ensure_ascii=False) + "\n"
+    result = engine.assess(profile, vitamin_d_cutoffs=vitamin_d_cutoffs)
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 def assess_dict(profile: dict[str, Any]) -> dict[str, Any]:
