@@ -8,7 +8,7 @@ SR28 list does not re-read SQLite; classification (diet tags, realism) is done h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ class Catalog:
     tags: tuple[frozenset[str], ...]
     realistic: np.ndarray  # bool
     branded: np.ndarray  # bool
+    _masks: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -59,7 +61,9 @@ class Catalog:
     def allowed(self, diet: DietFilter) -> np.ndarray:
         """Boolean mask of foods the filter allows."""
         key = (diet.pattern, diet.avoid, diet.dislikes)
-        cache = _mask_cache.setdefault(id(self), {})
+        cache = self._masks
+        if len(cache) > 256:
+            cache.clear()
         if key not in cache:
             cache[key] = np.fromiter((diet.allows(t, n) for t, n in zip(self.tags, self.names,
                                                                          strict=True)),
@@ -69,9 +73,6 @@ class Catalog:
     def food_ref(self, i: int) -> dict[str, str]:
         """The contract's food reference."""
         return {"id": self.ids[i], "source": self.sources[i], "name": self.names[i]}
-
-
-_mask_cache: dict[int, dict[tuple[Any, ...], np.ndarray]] = {}
 
 
 def pick_portion(portions: list[tuple[float, str, float]],
