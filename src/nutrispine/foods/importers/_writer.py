@@ -149,16 +149,19 @@ class ImportWriter:
             "AND s.food_id = food.food_id",
             self._sources,
         )
-        updates = (
-            (normalised(name, common, brand)[3], key)
-            for key, name, common, brand in c.execute(
+        # Brand words join the search text, a batch at a time (memory stays flat).
+        last = -1
+        while True:
+            rows = c.execute(
                 "SELECT food.id, food.name, food.common_names, food.brand FROM food "
-                "JOIN stage_label AS s "
-                f"ON s.food_id = food.food_id WHERE {src} AND s.brand != ''",
-                self._sources,
+                f"WHERE {src} AND food.brand != '' AND food.id > ? ORDER BY food.id LIMIT ?",
+                (*self._sources, last, BATCH),
             ).fetchall()
-        )
-        c.executemany("UPDATE food SET extra = ? WHERE id = ?", updates)
+            if not rows:
+                break
+            c.executemany("UPDATE food SET extra = ? WHERE id = ?",
+                          [(normalised(n, cn, b)[3], key) for key, n, cn, b in rows])
+            last = rows[-1][0]
         c.execute(
             "INSERT INTO portion (food, seq, amount, description, grams) "
             "SELECT food.id, p.seq, p.amount, p.description, p.grams FROM stage_portion AS p "
