@@ -23,7 +23,15 @@ from nutrispine.knowledge.models import NUTRIENTS, Bands
 from nutrispine.labs import PRIMARY_TEST
 
 STATUSES = ("deficient", "borderline", "adequate", "high")
+# Statuses are carried as small integers while computing (cheap to compare and branch on) and
+# turned into text only in the output: these are the codes.
+CODES = (*STATUSES, "elevated", "normal", "measured", "not_tested")
+STATUS_ENUM = pl.Enum(CODES)
 VITAMIN_D_SCHEMES = ("nam2011", "endocrine2011")
+
+
+def code(status: str) -> int:
+    return CODES.index(status)
 
 
 def check_nutrient(nutrient: str) -> None:
@@ -34,19 +42,21 @@ def check_nutrient(nutrient: str) -> None:
 
 
 def status_column(nutrient: str) -> str:
-    """The output column holding a nutrient's lab status."""
+    """The output column holding a nutrient's lab status (text)."""
     return f"{nutrient}_lab_status"
 
 
-def unit_key_expr(column: str) -> pl.Expr:
-    """``knowledge.base.unit_key`` on a column: case, micro signs, 'mcg' and spaces ignored."""
-    return (pl.col(column).str.replace_all(" ", "", literal=True)
-            .str.replace_all("µ", "u", literal=True).str.replace_all("μ", "u", literal=True)
-            .str.to_lowercase().str.replace_all("mcg", "ug", literal=True))
+def code_column(nutrient: str) -> str:
+    """The working column holding a nutrient's lab status code."""
+    return f"_code_{nutrient}"
 
 
 def _has(columns: Iterable[str], test: str) -> bool:
     return schema().lab_value(test) in set(columns)
+
+
+def unit_col(test: str) -> str:
+    return f"_unit_{test}"
 
 
 def factor_col(test: str) -> str:
@@ -65,12 +75,20 @@ def primary_col(nutrient: str) -> str:
     return f"_primary_{nutrient}"
 
 
-def factor_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
-    """Factor from the reported unit to SI, null when the unit is not one of the test's."""
-    s = schema()
-    mapping = {key: factor for key, (_, factor) in kb.unit_index[test].items()}
-    return unit_key_expr(s.lab_unit(test)).replace_strict(
-        list(mapping), list(mapping.values()), default=None, return_dtype=pl.Float64)
+def unit_index_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
+    """Index of the reported unit among the test's units (``kb.unit_index``), null when it is
+    not one of them. Spellings are normalised by the core's own ``unit_key``, once per distinct
+    spelling in each batch of rows, so millions of rows cost a handful of Python calls."""
+    keys = list(kb.unit_index[test])
+
+    def to_index(units: pl.Series) -> pl.Series:
+        seen = units.drop_nulls().unique().to_list()
+        mapping = {u: keys.index(unit_key(u)) for u in seen if unit_key(u) in keys}
+        return units.replace_strict(list(mapping), list(mapping.values()), default=None,
+                                    return_dtype=pl.UInt8)
+
+    return pl.col(schema().lab_unit(test)).cast(pl.String).map_batches(
+        to_index, return_dtype=pl.UInt8, is_elementwise=True)
 
 
 def value_expr(test: str) -> pl.Expr:
@@ -79,7 +97,7 @@ def value_expr(test: str) -> pl.Expr:
 
 def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str]
                       ) -> pl.LazyFrame:
-    """Add, per test given, the unit's factor to SI and the SI value (``labs.to_si``).
+    """Add, per test given, the unit's index and factor to SI, and the SI value (``to_si``).
 
     Computed once as columns: later stages refer to them by name, which keeps the query plan
     small (Polars expands a shared sub-expression once per use).
@@ -88,22 +106,31 @@ def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[
     columns = list(columns)
     tests = [t for t in kb.labs if _has(columns, t)]
     frame = frame.with_columns(
-        (factor_expr(kb, t) if s.lab_unit(t) in columns else pl.lit(None, dtype=pl.Float64))
+        (unit_index_expr(kb, t) if s.lab_unit(t) in columns else pl.lit(None, dtype=pl.UInt8))
+        .alias(unit_col(t)) for t in tests)
+    factors = {t: [f for _, f in kb.unit_index[t].values()] for t in tests}
+    frame = frame.with_columns(
+        pl.col(unit_col(t)).replace_strict(list(range(len(factors[t]))), factors[t],
+                                           default=None, return_dtype=pl.Float64)
         .alias(factor_col(t)) for t in tests)
     return frame.with_columns(
         (value_expr(t) * pl.col(factor_col(t))).alias(si_col(t)) for t in tests)
 
 
+def _lit(status: str) -> pl.Expr:
+    return pl.lit(code(status), dtype=pl.UInt8)
+
+
 def classify_expr(bands: Bands, x: pl.Expr) -> pl.Expr:
     """``labs.classify`` on a column (same order of tests, same strict/non-strict bounds)."""
-    expr: Any = pl.when(x < bands.deficient_below).then(pl.lit("deficient"))
+    expr: Any = pl.when(x < bands.deficient_below).then(_lit("deficient"))
     if bands.adequate_min is not None:
-        expr = expr.when(x < bands.adequate_min).then(pl.lit("borderline"))
+        expr = expr.when(x < bands.adequate_min).then(_lit("borderline"))
     if bands.adequate_above is not None:
-        expr = expr.when(x <= bands.adequate_above).then(pl.lit("borderline"))
+        expr = expr.when(x <= bands.adequate_above).then(_lit("borderline"))
     if bands.high_above is not None:
-        expr = expr.when(x > bands.high_above).then(pl.lit("high"))
-    return expr.otherwise(pl.lit("adequate"))
+        expr = expr.when(x > bands.high_above).then(_lit("high"))
+    return expr.otherwise(_lit("adequate"))
 
 
 def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
@@ -116,25 +143,24 @@ def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
 
 def lab_status_expr(kb: KnowledgeBase, test: str, columns: Iterable[str],
                     vitamin_d_scheme: str = "nam2011") -> pl.Expr:
-    """Status of one test per row (null when not tested), as ``labs.interpret_labs``; needs the
-    columns of ``with_unit_columns``.
+    """Status code of one test per row (null when not tested), as ``labs.interpret_labs``;
+    needs the columns of ``with_unit_columns``.
 
     Banded tests classify in the reported unit when the scheme has cut-offs in it, else in SI;
     an albumin-corrected calcium is classified in SI. Marker tests are 'elevated' or 'normal'.
     """
     columns = list(columns)
     spec = kb.labs[test]
-    s = schema()
     si = pl.col(si_col(test))
+    keys = list(kb.unit_index[test])
     if spec.schemes:
         bands = spec.schemes[_scheme(kb, test, vitamin_d_scheme)].bands
-        key = unit_key_expr(s.lab_unit(test))
         si_bands = next((b for u, b in bands.items() if unit_key(u) == unit_key(spec.si_unit)), None)
-        by_unit: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+        by_unit: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.UInt8))
         for band_unit, band in bands.items():
             if unit_key(band_unit) != unit_key(spec.si_unit):
-                by_unit = by_unit.when(key == unit_key(band_unit)).then(
-                    classify_expr(band, value_expr(test)))
+                by_unit = by_unit.when(pl.col(unit_col(test)) == keys.index(unit_key(band_unit))
+                                       ).then(classify_expr(band, value_expr(test)))
         # a value reported in the SI unit is value x 1.0 = the SI value, classified in SI
         status = by_unit.otherwise(classify_expr(si_bands, si) if si_bands is not None else None)
         if spec.albumin_correction is not None and _has(columns, "albumin"):
@@ -145,10 +171,9 @@ def lab_status_expr(kb: KnowledgeBase, test: str, columns: Iterable[str],
             status = (pl.when(albumin.is_not_null())
                       .then(classify_expr(si_bands, corrected)).otherwise(status))
     elif spec.elevated_above is not None:
-        status = pl.when(si > spec.elevated_above).then(pl.lit("elevated")).otherwise(
-            pl.lit("normal"))
+        status = pl.when(si > spec.elevated_above).then(_lit("elevated")).otherwise(_lit("normal"))
     else:
-        status = pl.lit("measured")
+        status = _lit("measured")
     return pl.when(si.is_not_null()).then(status)
 
 
@@ -169,22 +194,24 @@ def b12_upgrade_expr(kb: KnowledgeBase, columns: Iterable[str]) -> pl.Expr:
     columns = list(columns)
     spec = kb.labs["vitamin_b12"]
     base = pl.col(status_col("vitamin_b12"))
-    markers = [pl.col(status_col(t)) == "elevated"
+    markers = [pl.col(status_col(t)) == code("elevated")
                for t in ("methylmalonic_acid", "homocysteine") if _has(columns, t)]
     if not markers:
         return base
     raised = pl.any_horizontal([m.fill_null(False) for m in markers])
-    eligible = base == "borderline"
+    eligible = base == code("borderline")
     if spec.low_normal_max_si is not None:
         edge = _rounded_le(spec.low_normal_max_si, spec.decimals)
-        eligible = eligible | ((base == "adequate") & (pl.col(si_col("vitamin_b12")) <= edge))
-    return pl.when(eligible & raised).then(pl.lit("deficient")).otherwise(base)
+        eligible = eligible | ((base == code("adequate"))
+                               & (pl.col(si_col("vitamin_b12")) <= edge))
+    return pl.when((eligible & raised).fill_null(False)).then(_lit("deficient")).otherwise(base)
 
 
 def with_lab_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str],
                      vitamin_d_scheme: str = "nam2011", units_done: bool = False
                      ) -> pl.LazyFrame:
-    """Add every test's status, then per nutrient ``<n>_lab_status`` and the primary test."""
+    """Add every test's status code, then per nutrient the status code of its primary test
+    (``labs.primary_for``; not_tested when none) and which primary test it was (0, 1 or null)."""
     columns = list(columns)
     if not units_done:
         frame = with_unit_columns(frame, kb, columns)
@@ -195,21 +222,43 @@ def with_lab_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[s
         frame = frame.with_columns(b12_upgrade_expr(kb, columns).alias(status_col("vitamin_b12")))
     outputs = []
     for nutrient in NUTRIENTS:
-        status: pl.Expr = pl.lit("not_tested")
-        primary: pl.Expr = pl.lit(None, dtype=pl.String)
-        for test in reversed(PRIMARY_TEST[nutrient]):
+        primary = _primary_expr([t if t in tests else None for t in PRIMARY_TEST[nutrient]])
+        status: pl.Expr = _lit("not_tested")
+        for i, test in enumerate(PRIMARY_TEST[nutrient]):
             if test in tests:
-                given = pl.col(status_col(test)).is_not_null()
-                status = pl.when(given).then(pl.col(status_col(test))).otherwise(status)
-                primary = pl.when(given).then(pl.lit(test)).otherwise(primary)
-        outputs += [status.alias(status_column(nutrient)), primary.alias(primary_col(nutrient))]
+                status = pl.when(primary == i).then(pl.col(status_col(test))).otherwise(status)
+        outputs += [status.alias(code_column(nutrient)), primary.alias(primary_col(nutrient))]
     return frame.with_columns(outputs)
+
+
+def _primary_expr(tests: list[str | None]) -> pl.Expr:
+    """``labs.primary_for``: the first test given, except that an abnormal second test
+    (ionized calcium deficient or high) wins over a first one in the adequate range."""
+    given = [pl.col(status_col(t)) if t is not None else None for t in tests]
+    present = [g for g in given if g is not None]
+    if not present:
+        return pl.lit(None, dtype=pl.UInt8)
+    first, second = [*given, None][:2]
+    if first is None:
+        assert second is not None
+        return pl.when(second.is_not_null()).then(pl.lit(1, dtype=pl.UInt8))
+    if second is None:
+        return pl.when(first.is_not_null()).then(pl.lit(0, dtype=pl.UInt8))
+    override = (first == code("adequate")) & second.is_in([code("deficient"), code("high")])
+    return (pl.when(first.is_not_null() & ~override.fill_null(False)).then(pl.lit(0, dtype=pl.UInt8))
+            .when(second.is_not_null()).then(pl.lit(1, dtype=pl.UInt8)))
+
+
+def status_text(column: str) -> pl.Expr:
+    """A status code column as text (an Enum of the status words)."""
+    return pl.col(column).replace_strict(list(range(len(CODES))), list(CODES),
+                                         return_dtype=STATUS_ENUM)
 
 
 def nutrient_status_frame(frame: pl.LazyFrame, nutrient: str, vitamin_d_scheme: str = "nam2011"
                           ) -> pl.LazyFrame:
-    """``frame`` with ``<nutrient>_lab_status`` and ``_value_si`` (the primary SI value,
-    albumin-corrected for calcium) added."""
+    """``frame`` with the nutrient's status code (``code_column``) and ``_value_si`` (the
+    primary test's SI value, albumin-corrected for calcium)."""
     check_nutrient(nutrient)
     kb = load_knowledge()
     columns = frame.collect_schema().names()

@@ -45,24 +45,34 @@ def prior_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
     return expr
 
 
+def stage_key_expr(boundaries: list[float]) -> pl.Expr:
+    """Index of the age interval [b_i, b_i+1) holding the row's age (0 below the first)."""
+    if not boundaries:
+        return pl.lit(0, dtype=pl.Int32)
+    return pl.sum_horizontal([(pl.col("age") >= b).cast(pl.Int32) for b in boundaries])
+
+
 def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
-    """RDA (or AI) of the row's life stage, as ``KnowledgeBase.requirement``: the person's
-    state (pregnant, then lactating) is tried first, then 'none'; first matching stage wins."""
-    state = (pl.when(pl.col("pregnant")).then(pl.lit("pregnant"))
-             .when(pl.col("lactating")).then(pl.lit("lactating")).otherwise(pl.lit("none")))
+    """RDA (or AI) of the row's life stage. Requirements are constant between the life-stage
+    age limits, so the core's own ``kb.requirement`` is asked once per (age interval, sex,
+    pregnant, lactating) and the answers are looked up per row."""
     stages = kb.requirements[nutrient].life_stages
-    tests: list[tuple[pl.Expr, float | None]] = []
-    for pass_state in ("row", "none"):
-        for st in stages:
-            wanted = state == st.state if pass_state == "row" else pl.lit(st.state == "none")
-            cond = wanted & (pl.col("age") >= st.ages[0]) & (pl.col("age") < st.ages[1])
-            if st.sex != "any":
-                cond = cond & (pl.col("sex") == st.sex)
-            tests.append((cond, st.rda or st.ai))
-    expr: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    for cond, value in reversed(tests):
-        expr = pl.when(cond).then(pl.lit(value, dtype=pl.Float64)).otherwise(expr)
-    return expr
+    bounds = sorted({a for st in stages for a in st.ages})
+    table: dict[int, float | None] = {}
+    for i, low in enumerate(bounds, start=1):
+        for sx, sex in enumerate(("female", "male")):
+            for state, (pregnant, lactating) in enumerate(((False, False), (True, False),
+                                                           (False, True), (True, True))):
+                try:
+                    req = kb.requirement(nutrient, age=low, sex=sex, pregnant=pregnant,
+                                         lactating=lactating)
+                except ValueError:  # KnowledgeError: no life stage (age beyond the table)
+                    continue
+                table[(i * 2 + sx) * 4 + state] = req.rda or req.ai
+    key = ((stage_key_expr(bounds) * 2 + (pl.col("sex") == "male").cast(pl.Int32)) * 4
+           + pl.col("pregnant").cast(pl.Int32) + 2 * pl.col("lactating").cast(pl.Int32))
+    return key.replace_strict(list(table), list(table.values()), default=None,
+                              return_dtype=pl.Float64)
 
 
 def supplement_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
@@ -90,27 +100,33 @@ def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
     (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``."""
     spec = kb.factors.lab_effect
     primary = pl.col(blabs.primary_col(nutrient))
-    status = pl.col(blabs.status_column(nutrient))
-    weak = pl.lit(False)
-    for test in PRIMARY_TEST[nutrient]:
-        if kb.labs[test].weak_marker:
-            weak = weak | (primary == test).fill_null(False)
-    key = pl.when((status == "adequate") & weak).then(pl.lit("adequate_weak_marker")).otherwise(status)
-    lr: Any = pl.when(pl.lit(False)).then(pl.lit(1.0))
-    floor: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
-    cap: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
+    status = pl.col(blabs.code_column(nutrient))
+    weak = [i for i, t in enumerate(PRIMARY_TEST[nutrient]) if kb.labs[t].weak_marker]
+    is_weak = primary.is_in(weak).fill_null(False) if weak else pl.lit(False)
+    lr: Any = pl.when(primary.is_null()).then(pl.lit(1.0))
+    floor: Any = pl.when(primary.is_null()).then(pl.lit(None, dtype=pl.Float64))
+    cap: Any = pl.when(primary.is_null()).then(pl.lit(None, dtype=pl.Float64))
     for name, effect in spec.status.items():
-        hit = primary.is_not_null() & (key == name)
+        if name == "adequate_weak_marker":
+            hit = (status == blabs.code("adequate")) & is_weak
+        elif name == "adequate" and "adequate_weak_marker" in spec.status:
+            hit = (status == blabs.code("adequate")) & ~is_weak
+        else:
+            hit = status == blabs.code(name)
         lr = lr.when(hit).then(pl.lit(effect.lr))
         floor = floor.when(hit).then(pl.lit(effect.floor, dtype=pl.Float64))
         cap = cap.when(hit).then(pl.lit(effect.cap, dtype=pl.Float64))
-    for test, marker in spec.markers.items():
+    lr = lr.otherwise(pl.lit(1.0))
+    floor = floor.otherwise(pl.lit(None, dtype=pl.Float64))
+    cap = cap.otherwise(pl.lit(None, dtype=pl.Float64))
+    for test, marker in reversed(spec.markers.items()):  # the first raised marker wins
         if marker.nutrient != nutrient or not inputs.has_lab(test):
             continue
-        raised = primary.is_null() & (pl.col(blabs.status_col(test)) == "elevated").fill_null(False)
-        lr = lr.when(raised).then(pl.lit(strength_lr(kb, marker.strength, "raises")))
-    return (lr.otherwise(pl.lit(1.0)), floor.otherwise(pl.lit(None, dtype=pl.Float64)),
-            cap.otherwise(pl.lit(None, dtype=pl.Float64)))
+        raised = primary.is_null() & (
+            pl.col(blabs.status_col(test)) == blabs.code("elevated")).fill_null(False)
+        lr = pl.when(raised).then(pl.lit(strength_lr(kb, marker.strength, "raises"))).otherwise(lr)
+        floor = pl.when(raised).then(pl.lit(marker.floor, dtype=pl.Float64)).otherwise(floor)
+    return lr, floor, cap
 
 
 def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inputs
@@ -166,8 +182,18 @@ def odds_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
     return odds * pl.min_horizontal(symptoms, pl.lit(kb.factors.model.symptom_lr_cap))
 
 
+LEVELS = ("low", "moderate", "high")
+LEVEL_ENUM = pl.Enum(LEVELS)
+
+
 def level_expr(kb: KnowledgeBase, probability: pl.Expr) -> pl.Expr:
-    """``likelihood.level_for``: high, moderate or low by the knowledge base's thresholds."""
+    """``likelihood.level_for`` as a code (index in ``LEVELS``) by the knowledge base's
+    thresholds."""
     t = kb.factors.model.thresholds
-    return (pl.when(probability >= t["high"]).then(pl.lit("high"))
-            .when(probability >= t["moderate"]).then(pl.lit("moderate")).otherwise(pl.lit("low")))
+    return (pl.when(probability >= t["high"]).then(pl.lit(2, dtype=pl.UInt8))
+            .when(probability >= t["moderate"]).then(pl.lit(1, dtype=pl.UInt8))
+            .otherwise(pl.lit(0, dtype=pl.UInt8)))
+
+
+def level_text(column: str) -> pl.Expr:
+    return pl.col(column).replace_strict([0, 1, 2], list(LEVELS), return_dtype=LEVEL_ENUM)

@@ -20,7 +20,7 @@ from nutrispine.batch import io, labs
 from nutrispine.batch.survey import Design, DomainEstimate, domain_shares
 from nutrispine.errors import InputError, Problem
 
-STATUSES = ["deficient", "borderline", "adequate", "high"]
+STATUSES = list(labs.STATUSES)
 DESIGN_COLUMNS = ("weight", "psu", "stratum")
 # Age groups of NCHS reports on 25(OH)D (Herrick et al., Am J Clin Nutr 2019;110:150, Table 1):
 # a reporting convention, not a clinical threshold. Bounds are whole years, inclusive.
@@ -63,9 +63,12 @@ def load_population(source: Path | pl.DataFrame, nutrient: str, by: list[str]) -
     frame = io.scan_input(source) if isinstance(source, Path) else source.lazy()
     schema = frame.collect_schema()
     status = labs.status_column(nutrient)
-    if status not in schema.names():
+    if status in schema.names():  # a screening output: the status is already there
+        status_expr = pl.col(status).cast(pl.String).replace_strict(
+            list(labs.CODES), list(range(len(labs.CODES))), default=None, return_dtype=pl.Int64)
+    else:
         frame = labs.nutrient_status_frame(frame, nutrient)
-    status_expr = pl.col(status)
+        status_expr = pl.col(labs.code_column(nutrient)).cast(pl.Int64)
     wanted = [c for c in ("age", "sex", *DESIGN_COLUMNS, *by) if c in schema.names()]
     wanted = [c for c in dict.fromkeys(wanted) if c != "age_group"]
     table = frame.select(*[pl.col(c) for c in wanted], status_expr.alias("status")).collect()
@@ -125,9 +128,10 @@ def estimate(
             raise InputError(Problem("--by", f"the file has no {name!r} column"))
     design = _design(table)
     weighted = "weight" in table.columns
+    # status codes 0-3 are STATUSES in order; not tested and marker codes count as missing
     codes = table.select(
-        pl.col("status").replace_strict(STATUSES, list(range(4)), default=-1, return_dtype=pl.Int64)
-    ).to_series().to_numpy()
+        pl.when(pl.col("status") < len(STATUSES)).then(pl.col("status")).otherwise(-1)
+        .fill_null(-1)).to_series().to_numpy()
     base = _mask(table, filters)
     overall = domain_shares(codes, STATUSES, design, base)
     result: dict[str, Any] = _block(overall, weighted)

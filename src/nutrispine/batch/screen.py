@@ -42,8 +42,8 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     frame = blabs.with_lab_columns(frame, kb, inputs.names, vitamin_d_scheme, units_done=True)
     frame = blk.with_probability_columns(frame, kb, inputs)
     frame = frame.with_columns(
-        blk.level_expr(kb, pl.col(f"_p_{n}")).alias(f"{n}_likelihood") for n in NUTRIENTS)
-    likely = {n: pl.col(f"{n}_likelihood") == "high" for n in NUTRIENTS}
+        blk.level_expr(kb, pl.col(f"_p_{n}")).alias(f"_level_{n}") for n in NUTRIENTS)
+    likely = {n: pl.col(f"_level_{n}") == 2 for n in NUTRIENTS}
     fired = btriage.rules(kb, inputs, likely)
     ok = pl.col("_problem").is_null()
 
@@ -53,9 +53,9 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level"),
                valid(btriage.reasons_expr(fired), "triage_reasons")]
     for n in NUTRIENTS:
-        outputs += [valid(pl.col(f"{n}_likelihood"), f"{n}_likelihood"),
+        outputs += [valid(blk.level_text(f"_level_{n}"), f"{n}_likelihood"),
                     valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"),
-                    valid(pl.col(f"{n}_lab_status"), f"{n}_lab_status")]
+                    valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status")]
     return frame.select(*outputs, pl.col("_problem").alias("problem"))
 
 
