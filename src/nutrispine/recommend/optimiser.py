@@ -7,8 +7,8 @@ less its shortfall; nutrients whose UL covers food stay under (UL - supplements)
 x_f <= cap_f y_f and x_f >= y_f; between ``min_items`` and ``max_items`` foods; one food
 per family of near-duplicates (e.g. two cuts of "Beef, chuck"); and for every earlier day, a
 "no-good" cut so that no two days use the same set of foods. The objective weighs shortfalls
-far above energy deviation, and both above small costs for each food used and for repeating
-a food already used on an earlier day (variety).
+far above energy deviation, and both above small costs for each food used, for repeating a food
+already used on an earlier day (variety), and for going past twice a goal (balanced days).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ ENERGY_OUTSIDE_FACTOR = 20.0
 ITEM_COST = 0.3
 PORTION_COST = 0.02
 REPEAT_COST = 1.5
+EXCESS_FACTOR = 2.0  # amounts above twice the goal cost a little: balanced days, not megadoses
+EXCESS_WEIGHT = 0.5  # per goal's worth of excess
 MARGIN = 0.005  # solve to goal x 1.005 and limit x 0.995, so rounding never flips a check
 # highspy's Python ``Highs`` wrapper prints a licence banner on standard output the first time it
 # is built (which would corrupt ``--format json``); its core class ``_Highs`` has the same
@@ -77,20 +79,22 @@ def _solve(p: DayProblem, *, strict: bool) -> DaySolution:
     h = _HighsClass()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(p.time_limit))
-    h.setOptionValue("mip_rel_gap", 0.02)
+    h.setOptionValue("mip_rel_gap", 0.05)
     h.setOptionValue("random_seed", 7)
     used = p.used_before if len(p.used_before) == k else np.zeros(k)
     e = p.energy
-    # Columns: x (k) | y (k) | s (n_nut) | u1 o1 u2 o2
+    # Columns: x (k) | y (k) | s (n_nut) | u1 o1 u2 o2 | excess (n_nut)
     cost = np.concatenate([
         np.full(k, PORTION_COST),
         ITEM_COST + REPEAT_COST * used,
         SHORTFALL_WEIGHT / p.goals,
         np.array([1.0, 1.0, ENERGY_OUTSIDE_FACTOR, ENERGY_OUTSIDE_FACTOR]) * ENERGY_WEIGHT / e,
+        EXCESS_WEIGHT / p.goals,
     ])
     lower = np.zeros(len(cost))
     upper = np.concatenate([p.caps.astype(float), np.ones(k), p.goals * (1 + MARGIN),
-                            np.array([ENERGY_BAND * e, ENERGY_BAND * e, inf, inf])])
+                            np.array([ENERGY_BAND * e, ENERGY_BAND * e, inf, inf]),
+                            np.full(n_nut, inf)])
     h.addCols(len(cost), cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32),
               np.zeros(0))
     h.changeColsIntegrality(2 * k, np.arange(2 * k, dtype=np.int32),
@@ -99,6 +103,7 @@ def _solve(p: DayProblem, *, strict: bool) -> DaySolution:
     ys = xs + k
     s0 = 2 * k
     u1, o1, u2, o2 = s0 + n_nut, s0 + n_nut + 1, s0 + n_nut + 2, s0 + n_nut + 3
+    x0 = s0 + n_nut + 4
 
     def row(lo: float, hi: float, idx: np.ndarray, val: np.ndarray) -> None:
         h.addRow(lo, hi, len(idx), idx.astype(np.int32), val.astype(float))
@@ -109,6 +114,7 @@ def _solve(p: DayProblem, *, strict: bool) -> DaySolution:
         row(p.goals[j] * (1 + MARGIN), inf, np.append(xs[nz], s0 + j), np.append(a[nz], 1.0))
         if np.isfinite(p.limits[j]):
             row(-inf, p.limits[j] * (1 - MARGIN), xs[nz], a[nz])
+        row(-inf, EXCESS_FACTOR * p.goals[j], np.append(xs[nz], x0 + j), np.append(a[nz], -1.0))
     row(e, e, np.concatenate([xs, [u1, o1, u2, o2]]),
         np.concatenate([p.cands.kcal, [1.0, -1.0, 1.0, -1.0]]))
     for f in range(k):
