@@ -169,3 +169,22 @@ def test_new_user_wizard_results_diary_labs_and_trends(page) -> None:
     expect(page.get_by_role("heading", name="nutrispine report")).to_be_visible()
     shot(page, "07-report")
     assert page.dialogs == []
+
+
+def test_report_downloads_as_pdf(tmp_path: Path) -> None:
+    from nutrispine.web import pdf
+
+    from .conftest import make_client
+
+    if pdf.chromium() is None:
+        pytest.skip("chromium not installed: the PDF report needs it")
+    client = make_client(tmp_path)
+    client.put("/api/v1/me/profile", json={"person": {"age": 58, "sex": "female"}})
+    client.post("/api/v1/me/pain", json={"day": "2026-11-20", "region": "neck", "score": 5,
+                                         "notes": "<script>alert(1)</script>"})
+    response = client.get("/report.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "report.pdf").write_bytes(response.content)

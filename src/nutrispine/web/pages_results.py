@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections import defaultdict
 from typing import Any
 
@@ -137,13 +138,32 @@ def trends(request: Request, days: int = Query(90, ge=7, le=3650),
 
 @router.get("/report")
 def report(request: Request, uid: int = Depends(page_user)) -> Response:
+    return render(request, "report.html", _report_context(request, uid))
+
+
+@router.get("/report.pdf")
+def report_pdf(request: Request, uid: int = Depends(page_user)) -> Response:
+    from nutrispine.web import pdf
+
+    html = render(request, "report.html", {**_report_context(request, uid), "pdf": True})
+    try:
+        blob = pdf.html_to_pdf(bytes(html.body).decode())
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return Response(blob, media_type="application/pdf", headers={
+        "content-disposition": 'attachment; filename="nutrispine-report.pdf"',
+        "cache-control": "no-store"})
+
+
+def _report_context(request: Request, uid: int) -> dict[str, Any]:
     with app_state(request).store.user(uid) as data:
         latest = data.list("assessments", newest_first=True, limit=1)
         export = data.export()
     t = trend_data(request, uid, 30)
     pain_avg = {name: sum(v for _, v in pts) / len(pts) for name, pts in t["pain"] if pts}
     result = latest[0]["result"] if latest else None
-    return render(request, "report.html", {
-        "export": export, "assessment": latest[0] if latest else None, "result": result,
-        "charts": nutrient_charts(result) if result else {}, "pain_avg": pain_avg,
-        "today": dt.date.today()})
+    return {"export": export, "assessment": latest[0] if latest else None, "result": result,
+            "charts": nutrient_charts(result) if result else {}, "pain_avg": pain_avg,
+            "today": dt.date.today(),
+            "recent_pain": [p for p in export["pain"]
+                            if p["day"] >= (dt.date.today() - dt.timedelta(days=30)).isoformat()]}
