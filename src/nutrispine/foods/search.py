@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 COVERAGE_WEIGHT = 16.0  # covering every query word outweighs any hint or form bonus
 HINT_CAP = 4.5
 CANDIDATES = 100
-BRANDED_CANDIDATES = 30
+BRANDED_CANDIDATES = 150
+GENERIC_ENOUGH = 30
 _ROW = "id, name, norm, core, head, extra, kind, group_name, survey"
 
 
@@ -100,9 +101,13 @@ class Searcher:
     def _rows(self, expr: str, limit: int, table: str = "food_fts") -> list[_Row]:
         if table == "brand_fts" and not self.has_brands:
             return []
+        # Generic foods: the best by bm25. Branded foods can match by the hundred thousand,
+        # where sorting by bm25 costs more than it helps; take the first matches by id and
+        # let the ranking below order them.
+        order = f"ORDER BY bm25({table}, 10.0, 6.0, 2.0)" if table == "food_fts" else ""
         sql = (
             f"SELECT {_ROW} FROM food WHERE id IN (SELECT rowid FROM {table} "
-            f"WHERE {table} MATCH ? ORDER BY bm25({table}, 10.0, 6.0, 2.0) LIMIT ?)"
+            f"WHERE {table} MATCH ? {order} LIMIT ?)"
         )
         return [
             _Row(r[0], r[1], set(r[2].split()), r[3].split(), set(r[4].split()),
@@ -123,7 +128,7 @@ class Searcher:
         any_q = " OR ".join(_fts_term(t) for t in dict.fromkeys(
             query + [c for _a, _b, c in compounds]))
         matched = self._rows(all_q, CANDIDATES)
-        if len(matched) < BRANDED_CANDIDATES:  # brands only when generic foods run short
+        if len(matched) < GENERIC_ENOUGH:  # brands only when generic foods run short
             matched += self._rows(all_q, BRANDED_CANDIDATES, "brand_fts")
         rows.update((r.key, r) for r in matched)
         if hints:
@@ -132,7 +137,7 @@ class Searcher:
         if not matched:
             fallback = self._rows(any_q, CANDIDATES)
             rows.update((r.key, r) for r in fallback)
-            if len(fallback) < BRANDED_CANDIDATES:
+            if len(fallback) < GENERIC_ENOUGH:
                 rows.update((r.key, r) for r in self._rows(any_q, BRANDED_CANDIDATES, "brand_fts"))
         return list(rows.values())
 
