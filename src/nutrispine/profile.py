@@ -128,7 +128,10 @@ def _type_problems(exc: ValidationError) -> list[Problem]:
         if where in problems:
             continue
         kind = err["type"]
-        if kind == "missing":
+        loc = err["loc"]
+        if loc and loc[-1] in ("str", "DietItem"):  # neither alternative of a diet entry fitted
+            msg = 'must be a food as text (e.g. "1 cup milk") or {"food", "amount", "unit"}'
+        elif kind == "missing":
             msg = "is required"
         elif kind in ("float_type", "int_type"):
             msg = f"must be a number, not {json.dumps(err.get('input'), default=str)}"
@@ -163,7 +166,6 @@ def parse_profile(data: Any) -> Profile:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         problems = _type_problems(exc)
-        problems = [p for p in problems if not p.field.startswith("diet.days") or "[" in p.field]
         raise InputError(problems) from None
     from nutrispine.profile_checks import check_profile
 
@@ -216,8 +218,11 @@ def read_profile_data(source: str | Path) -> Any:
     """Read and parse JSON or YAML; malformed text is an ``InputError`` naming the problem."""
     name = str(source)
     if name == "-":
-        text = sys.stdin.read()
         name = "standard input"
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(Problem("PROFILE", f"{name} is not UTF-8 text: {exc.reason}")) from None
     else:
         path = Path(source)
         if not path.is_file():
@@ -244,7 +249,7 @@ def parse_text(text: str, name: str = "profile") -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -264,3 +269,20 @@ __all__ = [
     "parse_profile",
     "read_profile_data",
 ]
+
+
+def yaml_load(text: str) -> Any:
+    """YAML with YAML 1.2 numbers: '1e9' and '2.5E-3' are numbers, as in JSON."""
+    import re
+
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+        list("-+0123456789"),
+    )
+    return yaml.load(text, Loader=Loader)

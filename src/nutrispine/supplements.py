@@ -45,19 +45,19 @@ def upper_limit_warnings(
     requirements: dict[str, Requirement],
     food_per_day: dict[str, float | None],
 ) -> list[dict[str, str]]:
-    """Warn when supplements (plus food, where the UL covers total intake) pass the UL."""
+    """Warn when supplements, food, or both (where the UL covers total intake) pass the UL."""
     warnings: list[dict[str, str]] = []
     for nutrient in NUTRIENTS:
         req = requirements[nutrient]
         supp = totals.get(nutrient, 0.0)
-        if req.ul is None or supp <= 0:
-            continue
         food = food_per_day.get(nutrient) if req.ul_applies_to == "total" else None
+        if req.ul is None or (supp <= 0 and not food):
+            continue
         total = supp + (food or 0.0)
         unit = req.unit
         name = kb.nutrients[nutrient].name
         if total > req.ul:
-            what = "Your supplements" if not food else "Your supplements plus food"
+            what = "Your food" if supp <= 0 else "Your supplements" if not food else "Your supplements plus food"
             scope = (
                 " (the magnesium limit counts supplements and medicines only)"
                 if req.ul_applies_to == "supplements"

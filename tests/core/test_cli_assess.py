@@ -392,11 +392,6 @@ def test_twenty_cups_of_milk_is_accepted_with_a_warning(food_home: Path, tmp_pat
     assert any(w["code"] == "implausible_value" for w in out["warnings"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="upper_limit_warnings skips a nutrient when no supplement of it is taken, so food alone above "
-    "a total-intake UL (calcium 2500 mg at 19-50 y) gives no above_upper_limit warning",
-)
 def test_food_alone_above_a_total_intake_upper_limit_is_warned(food_home: Path, tmp_path: Path) -> None:
     """20 cups of 2% milk: 4880 g x 120 mg/100 g = 5856 mg calcium a day, above the 2500 mg UL, which
     for calcium covers food and supplements together (IOM 2011; facts.md A4)."""

@@ -334,10 +334,10 @@ def any_profiles(draw: st.DrawFn) -> Any:
     if draw(st.booleans()):
         profile["labs"] = draw(maybe_junk(st.lists(any_lab(), max_size=3)))
     if draw(st.integers(0, 3)) == 0:
-        # diet.days itself is always a list here: a non-list diet.days is a known bug with its own
-        # strict xfail in test_malformed.py ("diet-days-string").
         day = st.lists(maybe_junk(DIET_ENTRY), max_size=3)
-        profile["diet"] = draw(maybe_junk(st.fixed_dictionaries({"days": st.lists(maybe_junk(day), max_size=2)})))
+        profile["diet"] = draw(
+            maybe_junk(st.fixed_dictionaries({"days": maybe_junk(st.lists(maybe_junk(day), max_size=2))}))
+        )
     if draw(st.booleans()):
         profile["preferences"] = draw(
             maybe_junk(

@@ -11,8 +11,9 @@ import typer
 
 def fail(exc: BaseException, status: int = 2) -> NoReturn:
     """Print a user-facing error on stderr and exit with ``status`` (2 for bad input)."""
-    text = str(exc) or exc.__class__.__name__
-    for line in text.split("; "):
+    problems = getattr(exc, "problems", None)
+    lines = [str(p) for p in problems] if problems else [str(exc) or exc.__class__.__name__]
+    for line in lines:
         sys.stderr.write(f"error: {line}\n")
     raise typer.Exit(status)
 
