@@ -145,7 +145,13 @@ def _render(catalog: Catalog, index: np.ndarray, grams: np.ndarray, day_counts: 
     warnings = []
     for code in NUTRIENTS:
         t = targets[code]
-        if t.food_limit is not None and t.food_limit < t.goal:
+        if t.ul is not None and t.ul_applies_to == "total" and t.supplements > t.ul:
+            warnings.append({
+                "code": "above_upper_limit", "nutrient": code,
+                "text": f"Supplements alone give {t.supplements:g} {t.unit} of {code.replace('_', ' ')} "
+                        f"a day, above the upper limit of {t.ul:g} {t.unit} for your age: talk to your "
+                        "doctor about the dose. The plan adds none from food."})
+        elif t.food_limit is not None and t.food_limit < t.goal:
             warnings.append({
                 "code": "supplements_near_upper_limit", "nutrient": code,
                 "text": f"Supplements already give {t.supplements:g} {t.unit} of {code.replace('_', ' ')} "

@@ -56,7 +56,17 @@ def shortfall_advice(target: Target, reached: float, diet: DietFilter) -> dict[s
              f"({_fmt(gap)} {target.unit} short)."]
     if target.food_limit is not None and target.food_limit < target.goal:
         parts.append(f"Your supplements already use most of the upper limit "
-                     f"({_fmt(target.supplements)} of {_fmt(target.ul or 0)} {target.unit}).")
+                     f"({_fmt(target.supplements)} of {_fmt(target.ul or 0)} {target.unit}), so the "
+                     "plan keeps food sources down.")
+        if target.supplements >= target.goal:
+            parts.append(f"The supplements alone give more than the {target.kind.upper()}, so "
+                         f"your total {name} intake is not short; discuss with your doctor whether "
+                         "the dose is right for you.")
+            parts.append(f"Recheck: {rk.guidance[code].recheck.note}")
+            guide = rk.guidance[code]
+            return {"nutrient": code, "amount": round(gap, 2), "unit": target.unit,
+                    "reached": round(reached, 2), "target": target.goal, "covered_by_supplements": True,
+                    "advice": " ".join(parts), "sources": [_cite(guide.recheck.source)]}
     discuss = []
     if code == "vitamin_d":
         sun = next(s for s in rk.lifestyle.steps if s.id == "sunlight")
