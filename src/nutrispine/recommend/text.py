@@ -36,11 +36,15 @@ def plan_text(plan: dict[str, Any]) -> str:
         lines.append("")
         lines.append("Shortfalls food alone cannot close")
         for s in plan["shortfalls"]:
-            lines.append(f"- {NAMES[s['nutrient']]}: {s['amount']:g} {s['unit']} short")
+            note = " (covered by your supplements)" if s.get("covered_by_supplements") else ""
+            lines.append(f"- {NAMES[s['nutrient']]}: {s['amount']:g} {s['unit']} short from food{note}")
             lines.append(_wrap(s["advice"]))
     else:
         lines.append("")
         lines.append("Every day reaches all four targets from food, within the upper limits.")
+    for w in plan.get("warnings", []):
+        lines.append("")
+        lines.append(_wrap("Warning: " + w["text"], ""))
     return "\n".join(lines) + "\n"
 
 
