@@ -20,7 +20,7 @@ from nutrispine.recommend.catalog import NUTRIENTS, Catalog, load_catalog
 from nutrispine.recommend.diet import DietFilter, filter_for_profile
 from nutrispine.recommend.energy import energy_target
 from nutrispine.recommend.optimiser import DayProblem, solve_day
-from nutrispine.recommend.shortfall import shortfall_advice
+from nutrispine.recommend.shortfall import NAMES, shortfall_advice
 from nutrispine.recommend.targets import Target, person_targets
 
 MAX_DAYS = 14
@@ -148,13 +148,13 @@ def _render(catalog: Catalog, index: np.ndarray, grams: np.ndarray, day_counts: 
         if t.ul is not None and t.ul_applies_to == "total" and t.supplements > t.ul:
             warnings.append({
                 "code": "above_upper_limit", "nutrient": code,
-                "text": f"Supplements alone give {t.supplements:g} {t.unit} of {code.replace('_', ' ')} "
+                "text": f"Supplements alone give {t.supplements:g} {t.unit} of {NAMES[code]} "
                         f"a day, above the upper limit of {t.ul:g} {t.unit} for your age: talk to your "
                         "doctor about the dose. The plan adds none from food."})
         elif t.food_limit is not None and t.food_limit < t.goal:
             warnings.append({
                 "code": "supplements_near_upper_limit", "nutrient": code,
-                "text": f"Supplements already give {t.supplements:g} {t.unit} of {code.replace('_', ' ')} "
+                "text": f"Supplements already give {t.supplements:g} {t.unit} of {NAMES[code]} "
                         f"a day against an upper limit of {t.ul:g} {t.unit}, so the plan can add at most "
                         f"{t.food_limit:g} {t.unit} from food, which limits which foods fit. Discuss the "
                         "supplement dose with your doctor."})
