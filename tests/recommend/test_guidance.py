@@ -49,3 +49,12 @@ def test_lifestyle_steps_are_cited_and_personal() -> None:
     assert all(s["sources"] for s in steps.values())
     plain = {s["id"] for s in lifestyle_steps({"person": {"age": 30, "sex": "male"}}, [])}
     assert "sunlight" not in plain and "gentle_exercise" in plain
+
+
+def test_next_steps_bundles_guidance_and_lifestyle() -> None:
+    from nutrispine.recommend.advice import next_steps
+
+    out = next_steps(PERSON, ["magnesium", "vitamin_d", "magnesium"], food_per_day={"vitamin_d": 5})
+    assert list(out["supplements"]) == ["magnesium", "vitamin_d"]
+    assert out["supplements"]["vitamin_d"]["upper_limit"]["room"] == 45
+    assert any(s["id"] == "stress" for s in out["lifestyle"])
