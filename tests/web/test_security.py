@@ -113,3 +113,10 @@ def test_pages_work_without_javascript(client: TestClient) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/wizard/pain"
     bad = client.post("/wizard/about", data={"age": "-3", "sex": "female", "csrf_token": token})
     assert bad.status_code == 422 and "person.age" in bad.text and 'role="alert"' in bad.text
+
+
+def test_only_the_api_docs_may_load_their_cdn_script(client: TestClient) -> None:
+    assert "cdn.jsdelivr.net" in client.get("/docs").headers["content-security-policy"]
+    for path in ("/", "/wizard/about", "/api/v1/health"):
+        csp = client.get(path).headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp

@@ -26,6 +26,14 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
+# The API docs pages (Swagger UI, ReDoc) load their script from a CDN and start it inline;
+# they show no user data, so only they get this looser policy.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+DOCS_PATHS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -50,11 +58,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = self.extra
+        if scope.get("path") in DOCS_PATHS:
+            extra = [(b"content-security-policy", DOCS_CSP.encode()),
+                     *[(k, v) for k, v in self.extra if k != b"content-security-policy"]]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *[(k, v) for k, v in self.extra if k not in present]]
+                                      *[(k, v) for k, v in extra if k not in present]]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
