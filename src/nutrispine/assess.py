@@ -85,6 +85,7 @@ class Assessment:
     intake_note: str | None
     knowledge_version: str
     profile: Profile
+    guidance: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -96,6 +97,10 @@ class Assessment:
         }
         if self.intake_note:
             out["intake_note"] = self.intake_note
+        if self.guidance.get("supplements"):
+            out["supplement_guidance"] = self.guidance["supplements"]
+        if self.guidance.get("lifestyle"):
+            out["lifestyle"] = self.guidance["lifestyle"]
         out["meta"] = {"nutrispine_version": __version__, "knowledge_version": self.knowledge_version}
         return out
 
@@ -214,7 +219,9 @@ def assess(
     food_per_day = {n: (intake.get(n) or {}).get("per_day") for n in NUTRIENTS}
     warnings += upper_limit_warnings(kb, supp, reqs, food_per_day)
     warnings += interaction_warnings(kb, {n for n, v in supp.items() if v > 0}, meds)
+    guidance = _guidance(profile, kb, results, food_per_day)
     return Assessment(
+        guidance=guidance,
         triage=tri,
         nutrients=results,
         labs=[r.to_dict() for r in labs.values()],
@@ -251,6 +258,18 @@ def _add_food_suggestions(
         if suggestions:
             r.food_suggestions = suggestions
             r.foods = [_food_text(s) for s in suggestions]
+
+
+def _guidance(profile: Profile, kb: KnowledgeBase, results: dict[str, NutrientResult],
+              food_per_day: dict[str, Any]) -> dict[str, Any]:
+    """Supplement guidance (to discuss with a doctor) and lifestyle steps for likely shortfalls."""
+    short = [n for n, r in results.items()
+             if r.likelihood.level != "low" or r.lab["status"] in ("deficient", "borderline")]
+    try:
+        from nutrispine.recommend.advice import next_steps as guidance_for
+    except ImportError:
+        return {}
+    return dict(guidance_for(profile, short, kb, food_per_day))
 
 
 def _food_text(s: dict[str, Any]) -> str:

@@ -47,3 +47,21 @@ def intake_line(intake: dict[str, Any] | None, unit: str) -> str | None:
     if intake.get("probability_adequate") is not None:
         text += f"; chance it meets your need: {intake['probability_adequate']:.0%}"
     return text + "."
+
+
+def supplement_line(guide: dict[str, Any] | None) -> str | None:
+    """One plain sentence on the usual supplement dose to discuss with a doctor."""
+    if not guide:
+        return None
+    doses = [d for d in guide.get("doses", []) if not d.get("doctor_only")]
+    if not doses:
+        return None
+    d = doses[0]
+    form = guide.get("forms", [{}])[0].get("name", "")
+    text = f"To discuss with your doctor: {form + ', ' if form else ''}{d['low']:g}-{d['high']:g} {d['unit']} a day"
+    if d.get("iu"):
+        text += f" ({d['iu'][0]:,}-{d['iu'][1]:,} IU)"
+    recheck = guide.get("recheck")
+    if recheck and recheck.get("after_weeks"):
+        text += f"; recheck the blood test after about {recheck['after_weeks']:g} weeks"
+    return text + "."

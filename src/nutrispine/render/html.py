@@ -12,6 +12,7 @@ from nutrispine.render.common import (
     first_steps,
     intake_line,
     lab_line,
+    supplement_line,
 )
 
 if TYPE_CHECKING:
@@ -37,4 +38,5 @@ def render_html(assessment: Assessment) -> str:
         first_steps=first_steps(r),
         lab_line=lab_line,
         intake_line=intake_line,
+        supplement_line=supplement_line,
     )

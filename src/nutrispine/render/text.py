@@ -13,6 +13,7 @@ from nutrispine.render.common import (
     first_steps,
     intake_line,
     lab_line,
+    supplement_line,
 )
 
 if TYPE_CHECKING:
@@ -65,8 +66,15 @@ def render_text(assessment: Assessment, *, to_string: bool = False, width: int |
             console.print(f"  {line}")
         for step in n["next_steps"]:
             console.print(f"  → {step}")
+        if (line := supplement_line(r.get("supplement_guidance", {}).get(code))) is not None:
+            console.print(f"  → {line}")
         if n["foods"]:
             console.print(f"  Foods: {'; '.join(n['foods'][:5])}")
+        console.print()
+    if r.get("lifestyle"):
+        console.print(Text("Everyday steps that help", style="bold underline"))
+        for step in r["lifestyle"]:
+            console.print(f" • {step['title']}: {step['text']}")
         console.print()
     if r.get("intake_note"):
         console.print(Text(f"Diet: {r['intake_note']}", style="italic"))
