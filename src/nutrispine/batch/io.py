@@ -42,6 +42,6 @@ def sink(frame: pl.LazyFrame, path: Path) -> None:
     fmt = file_format(path, role="--out")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
-        frame.sink_parquet(path, engine="streaming")
+        frame.sink_parquet(path, compression="lz4", engine="streaming")
     else:
         frame.sink_csv(path, engine="streaming")

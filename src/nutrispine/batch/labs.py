@@ -81,14 +81,30 @@ def unit_index_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
     spelling in each batch of rows, so millions of rows cost a handful of Python calls."""
     keys = list(kb.unit_index[test])
 
-    def to_index(units: pl.Series) -> pl.Series:
-        seen = units.drop_nulls().unique().to_list()
-        mapping = {u: keys.index(unit_key(u)) for u in seen if unit_key(u) in keys}
-        return units.replace_strict(list(mapping), list(mapping.values()), default=None,
-                                    return_dtype=pl.UInt8)
+    usual = {label: keys.index(key) for key, (label, _) in kb.unit_index[test].items()}
+    usual.update({unit_key(label): i for label, i in usual.items()})
+    units = pl.col(schema().lab_unit(test)).cast(pl.String)
+    chain: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.UInt8))
+    for spelling, i in usual.items():  # the usual spellings by plain comparisons (cheap)
+        chain = chain.when(units == spelling).then(pl.lit(i, dtype=pl.UInt8))
+    chain = chain.otherwise(pl.lit(None, dtype=pl.UInt8))
 
-    return pl.col(schema().lab_unit(test)).cast(pl.String).map_batches(
-        to_index, return_dtype=pl.UInt8, is_elementwise=True)
+    def other_spellings(batch: pl.Series) -> pl.Series:
+        # any other spelling through the core's unit_key, once per distinct spelling
+        frame = batch.struct.unnest()
+        given, index = frame["u"], frame["i"]
+        unknown = index.is_null() & given.is_not_null()
+        if not unknown.any():
+            return index
+        other = given.filter(unknown).unique().to_list()
+        extra = {u: keys.index(unit_key(u)) for u in other if unit_key(u) in keys}
+        if not extra:
+            return index
+        return index.fill_null(given.replace_strict(list(extra), list(extra.values()),
+                                                    default=None, return_dtype=pl.UInt8))
+
+    return pl.struct(units.alias("u"), chain.alias("i")).map_batches(
+        other_spellings, return_dtype=pl.UInt8, is_elementwise=True)
 
 
 def value_expr(test: str) -> pl.Expr:
@@ -108,13 +124,16 @@ def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[
     frame = frame.with_columns(
         (unit_index_expr(kb, t) if s.lab_unit(t) in columns else pl.lit(None, dtype=pl.UInt8))
         .alias(unit_col(t)) for t in tests)
-    factors = {t: [f for _, f in kb.unit_index[t].values()] for t in tests}
-    frame = frame.with_columns(
-        pl.col(unit_col(t)).replace_strict(list(range(len(factors[t]))), factors[t],
-                                           default=None, return_dtype=pl.Float64)
-        .alias(factor_col(t)) for t in tests)
+    frame = frame.with_columns(_factor_expr(kb, t).alias(factor_col(t)) for t in tests)
     return frame.with_columns(
         (value_expr(t) * pl.col(factor_col(t))).alias(si_col(t)) for t in tests)
+
+
+def _factor_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
+    expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
+    for i, (_, factor) in enumerate(kb.unit_index[test].values()):
+        expr = expr.when(pl.col(unit_col(test)) == i).then(pl.lit(factor))
+    return expr.otherwise(pl.lit(None, dtype=pl.Float64))
 
 
 def _lit(status: str) -> pl.Expr:

@@ -75,50 +75,63 @@ def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
                               return_dtype=pl.Float64)
 
 
-def supplement_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
-    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met."""
+def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
+    """``supplements.daily_totals`` for one column in the nutrient's unit: to micrograms and
+    back, rounded to 0.001 (null when not given)."""
     column = schema().supplement(nutrient)
     if column not in inputs.names:
-        return pl.lit(1.0)
+        return pl.lit(None, dtype=pl.Float64)
     factor = MASS_TO_UG[kb.nutrients[nutrient].unit]
-    # supplements.daily_totals: to micrograms and back, rounded to 0.001
-    per_day = (pl.col(column).cast(pl.Float64) * factor / factor).round(3)
-    target = target_expr(kb, nutrient)
+    return (pl.col(column).cast(pl.Float64) * factor / factor).round(3)
+
+
+def supplement_lr_expr(kb: KnowledgeBase, per_day: pl.Expr, target: pl.Expr) -> pl.Expr:
+    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met;
+    ``per_day`` and ``target`` should be column references (they are used several times)."""
     fraction = per_day / target
-    rules = kb.factors.supplement_effect.rules
     expr: Any = pl.when(per_day.is_null() | (per_day == 0) | target.is_null() | (target == 0))
     expr = expr.then(pl.lit(1.0))
-    for rule in rules:
+    for rule in kb.factors.supplement_effect.rules:
         expr = expr.when(fraction >= rule.min_fraction_of_rda).then(
             pl.lit(strength_lr(kb, rule.strength, rule.direction)))
     return expr.otherwise(pl.lit(1.0))
 
 
+def lookup(values: list[float | None], key: pl.Expr) -> pl.Expr:
+    """``values[key]`` per row (null key gives null): one gather instead of a when-chain."""
+    return pl.lit(pl.Series(values, dtype=pl.Float64)).gather(key)
+
+
 def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
                      ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(likelihood ratio, floor, cap) from the primary lab's status, else a raised marker
-    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``."""
+    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``.
+
+    The primary's effect is looked up by a key: its status code, plus ``len(CODES)`` when the
+    test is a weak marker (an adequate result then counts as ``adequate_weak_marker``)."""
     spec = kb.factors.lab_effect
     primary = pl.col(blabs.primary_col(nutrient))
-    status = pl.col(blabs.code_column(nutrient))
+    status = pl.col(blabs.code_column(nutrient)).cast(pl.Int64)
     weak = [i for i, t in enumerate(PRIMARY_TEST[nutrient]) if kb.labs[t].weak_marker]
     is_weak = primary.is_in(weak).fill_null(False) if weak else pl.lit(False)
-    lr: Any = pl.when(primary.is_null()).then(pl.lit(1.0))
-    floor: Any = pl.when(primary.is_null()).then(pl.lit(None, dtype=pl.Float64))
-    cap: Any = pl.when(primary.is_null()).then(pl.lit(None, dtype=pl.Float64))
+    width = len(blabs.CODES)
+    tables: list[list[float | None]] = [[1.0 for _ in range(2 * width)],
+                                        [None for _ in range(2 * width)],
+                                        [None for _ in range(2 * width)]]
     for name, effect in spec.status.items():
         if name == "adequate_weak_marker":
-            hit = (status == blabs.code("adequate")) & is_weak
-        elif name == "adequate" and "adequate_weak_marker" in spec.status:
-            hit = (status == blabs.code("adequate")) & ~is_weak
+            slots = [width + blabs.code("adequate")]
+        elif name in blabs.CODES:
+            slots = [blabs.code(name)]
+            if not (name == "adequate" and "adequate_weak_marker" in spec.status):
+                slots.append(width + blabs.code(name))
         else:
-            hit = status == blabs.code(name)
-        lr = lr.when(hit).then(pl.lit(effect.lr))
-        floor = floor.when(hit).then(pl.lit(effect.floor, dtype=pl.Float64))
-        cap = cap.when(hit).then(pl.lit(effect.cap, dtype=pl.Float64))
-    lr = lr.otherwise(pl.lit(1.0))
-    floor = floor.otherwise(pl.lit(None, dtype=pl.Float64))
-    cap = cap.otherwise(pl.lit(None, dtype=pl.Float64))
+            continue
+        for slot in slots:
+            tables[0][slot], tables[1][slot], tables[2][slot] = effect.lr, effect.floor, effect.cap
+    key = pl.when(primary.is_not_null()).then(status + is_weak.cast(pl.Int64) * width)
+    lr = lookup(tables[0], key).fill_null(1.0)
+    floor, cap = lookup(tables[1], key), lookup(tables[2], key)
     for test, marker in reversed(spec.markers.items()):  # the first raised marker wins
         if marker.nutrient != nutrient or not inputs.has_lab(test):
             continue
@@ -137,9 +150,15 @@ def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inp
     for n in NUTRIENTS:
         lr, floor, cap = lab_effect_exprs(kb, n, inputs)
         stage1 += [lr.alias(f"_lablr_{n}"), floor.alias(f"_floor_{n}"), cap.alias(f"_cap_{n}"),
-                   prior_expr(kb, n).alias(f"_prior_{n}"),
-                   supplement_lr_expr(kb, n, inputs).alias(f"_supplr_{n}")]
+                   prior_expr(kb, n).alias(f"_prior_{n}")]
+        if schema().supplement(n) in inputs:
+            stage1 += [per_day_expr(kb, n, inputs).alias(f"_perday_{n}"),
+                       target_expr(kb, n).alias(f"_target_{n}")]
     frame = frame.with_columns(stage1)
+    frame = frame.with_columns(
+        (supplement_lr_expr(kb, pl.col(f"_perday_{n}"), pl.col(f"_target_{n}"))
+         if schema().supplement(n) in inputs else pl.lit(1.0)).alias(f"_supplr_{n}")
+        for n in NUTRIENTS)
     frame = frame.with_columns(odds_expr(kb, n, inputs).alias(f"_odds_{n}") for n in NUTRIENTS)
     stage3 = []
     for n in NUTRIENTS:

@@ -9,6 +9,7 @@ column says what is wrong, using the same limits as ``nutrispine.profile_checks`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -41,71 +42,135 @@ def check_columns(names: list[str], s: Schema | None = None) -> None:
         raise InputError(problems)
 
 
-def _as_bool(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """(normalised boolean, 'bad value' flag) for one column of any type."""
+def map_distinct(expr: pl.Expr, function: Callable[[str], Any], dtype: pl.DataType) -> pl.Expr:
+    """Apply a Python function to each distinct text value of a column, once per batch.
+
+    Text columns of a population (sex, units, yes/no answers) hold a handful of spellings, so
+    normalising them in Python costs a few calls, whatever the number of rows; and the
+    normalisation is the core's own code, not a re-typed copy.
+    """
+
+    def apply(batch: pl.Series) -> pl.Series:
+        seen = batch.drop_nulls().unique().to_list()
+        mapped = {v: function(v) for v in seen}
+        keep = {k: v for k, v in mapped.items() if v is not None}
+        return batch.replace_strict(list(keep), list(keep.values()), default=None,
+                                    return_dtype=dtype)
+
+    return expr.cast(pl.String).map_batches(apply, return_dtype=dtype, is_elementwise=True)
+
+
+def _bool_word(text: str) -> bool | None:
+    word = text.strip().lower()
+    return True if word in TRUE else False if word in FALSE else None
+
+
+def _as_bool(name: str, dtype: pl.DataType) -> tuple[pl.Expr | None, pl.Expr | None]:
+    """(normalised boolean or None when already boolean, 'bad value' flag or None)."""
     col = pl.col(name)
     if dtype == pl.Boolean:
-        return col, pl.lit(False)
+        return None, None
     if dtype.is_numeric():
         return col != 0, (col.is_not_null() & ~col.is_in([0, 1])).fill_null(False)
-    text = col.cast(pl.String).str.strip_chars().str.to_lowercase()
-    value = (pl.when(text.is_in(TRUE)).then(pl.lit(True))
-             .when(text.is_in(FALSE)).then(pl.lit(False)))
-    bad = text.is_not_null() & ~text.is_in((*TRUE, *FALSE))
-    return value.otherwise(pl.lit(None, dtype=pl.Boolean)), bad
+    value = map_distinct(col, _bool_word, pl.Boolean())
+    return value, col.is_not_null() & (col.cast(pl.String).str.strip_chars() != "") & value.is_null()
 
 
-def _as_number(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def _number_text(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _as_number(name: str, dtype: pl.DataType) -> tuple[pl.Expr | None, pl.Expr | None]:
     col = pl.col(name)
+    if dtype == pl.Float64:
+        return None, col.is_nan().fill_null(False)
     if dtype.is_numeric():
-        number = col.cast(pl.Float64)
-        return number, number.is_nan().fill_null(False)
+        return col.cast(pl.Float64), None
     text = col.cast(pl.String).str.strip_chars()
     number = text.cast(pl.Float64, strict=False)
     return number, (text.is_not_null() & (text != "") & number.is_null())
 
 
-def prepare(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, Inputs]:
-    """Typed, normalised columns plus ``_problem`` (null on rows the rules can assess)."""
+def problems_expr(flags: list[tuple[pl.Expr, str]]) -> pl.Expr:
+    """The messages of the flags that hold, joined by '; ' (null when none). Flags stay
+    bit-packed booleans; messages are spelled only for the (normally few) rows with a problem."""
+    if not flags:
+        return pl.lit(None, dtype=pl.String)
+    texts = [message for _, message in flags]
+
+    def spell(batch: pl.Series) -> pl.Series:
+        frame = batch.struct.unnest()
+        bad = frame.select(pl.any_horizontal(pl.all()).alias("_bad"))["_bad"]
+        out = pl.Series("_problem", [None] * len(batch), dtype=pl.String)
+        rows = bad.arg_true()
+        if len(rows):
+            words = ["; ".join(t for t, v in zip(texts, row, strict=True) if v)
+                     for row in frame[rows].iter_rows()]
+            out = out.scatter(rows, pl.Series(words, dtype=pl.String))
+        return out
+
+    fields = [f.fill_null(False).alias(f"f{j}") for j, (f, _) in enumerate(flags)]
+    return pl.struct(fields).map_batches(spell, return_dtype=pl.String, is_elementwise=True)
+
+
+def _sex_word(text: str) -> str | None:
+    return SEX.get(text.strip().lower())
+
+
+def _diet_word(text: str) -> str | None:
+    from nutrispine.vocabulary import normalise_code
+
+    return normalise_code(text)
+
+
+def prepare(frame: pl.LazyFrame, id_offset: int = 0) -> tuple[pl.LazyFrame, Inputs]:
+    """Typed, normalised columns plus ``_problem`` (null on rows the rules can assess).
+
+    Without an ``id`` column the row number (from ``id_offset``, for partitions) is the id.
+    """
     s = schema()
     kb = load_knowledge()
-    names = frame.collect_schema().names()
     types = frame.collect_schema()
+    names = types.names()
     check_columns(names, s)
     wanted = s.dtypes()
     exprs: list[pl.Expr] = []
-    problems: list[pl.Expr] = []
+    flags: list[tuple[pl.Expr, str]] = []
 
-    def problem(flag: pl.Expr, message: str) -> None:
-        problems.append(pl.when(flag).then(pl.lit(message)))
+    def problem(flag: pl.Expr | None, message: str) -> None:
+        if flag is not None:
+            flags.append((flag, message))
 
     if "id" not in names:
-        frame = frame.with_row_index("id")
+        frame = frame.with_row_index("id", offset=id_offset)
     for name in names:
         dtype = wanted.get(name) or EXTRA_COLUMNS.get(name)
-        if dtype is None or name == "id":
+        if dtype is None or name in ("id", "psu", "stratum", "sex", "diet"):
             continue
-        if dtype == pl.Boolean:
-            value, bad = _as_bool(name, types[name])
-            problem(bad, f"{name}: must be true or false")
-        elif dtype == pl.Float64:
-            value, bad = _as_number(name, types[name])
-            problem(bad, f"{name}: must be a number")
-        elif name in ("psu", "stratum"):
-            continue
+        value: pl.Expr | None
+        if dtype in (pl.Boolean, pl.Float64):
+            convert = _as_bool if dtype == pl.Boolean else _as_number
+            value, bad = convert(name, types[name])
+            if bad is not None:  # judged on the raw column, in the same stage as the conversion
+                exprs.append(bad.alias(f"_bad_{name}"))
+                what = "true or false" if dtype == pl.Boolean else "a number"
+                problem(pl.col(f"_bad_{name}"), f"{name}: must be {what}")
         else:
-            value = pl.col(name).cast(pl.String).str.strip_chars()
-        exprs.append(value.alias(name))
+            value = None if types[name] == pl.String else pl.col(name).cast(pl.String)
+        if value is not None:
+            exprs.append(value.alias(name))
+    exprs.append(map_distinct(pl.col("sex"), _sex_word, pl.String()).alias("sex"))
+    if "diet" in names:
+        exprs.append(map_distinct(pl.col("diet"), _diet_word, pl.String()).alias("diet"))
+    for state in ("pregnant", "lactating"):
+        if state not in names:
+            exprs.append(pl.lit(False).alias(state))
     frame = frame.with_columns(exprs)
-    adds = [pl.lit(False).alias(c) for c in ("pregnant", "lactating") if c not in names]
-    frame = frame.with_columns(adds) if adds else frame
-    raw_sex = pl.col("sex").str.to_lowercase()
-    frame = frame.with_columns(
-        raw_sex.replace_strict(list(SEX), list(SEX.values()), default=None).alias("sex"),
-        pl.col("pregnant").fill_null(False), pl.col("lactating").fill_null(False),
-        *([pl.col("diet").str.to_lowercase().str.replace_all(r"[\s\-]+", "_")]
-          if "diet" in names else []),
-    )
+    frame = frame.with_columns(pl.col("pregnant").fill_null(False),
+                               pl.col("lactating").fill_null(False))
     inputs = Inputs([*names, "pregnant", "lactating", "id"])
     age, sex = pl.col("age"), pl.col("sex")
     problem(age.is_null() | (age < 1) | (age > 120),
@@ -117,8 +182,7 @@ def prepare(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, Inputs]:
     for name, low, high in (("pain_severity", 0, 10), ("pain_duration_weeks", 0, 5200)):
         if name in inputs:
             value = pl.col(name)
-            problem(((value < low) | (value > high)).fill_null(False),
-                    f"{name}: must be between {low} and {high}")
+            problem((value < low) | (value > high), f"{name}: must be between {low} and {high}")
     if "diet" in inputs:
         problem(pl.col("diet").is_not_null() & ~pl.col("diet").is_in(DIETS),
                 f"diet: must be one of {', '.join(DIETS)}")
@@ -135,9 +199,8 @@ def prepare(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, Inputs]:
     for nutrient in s.nutrients:
         column = s.supplement(nutrient)
         if column in inputs:
-            problem((pl.col(column) < 0).fill_null(False), f"{column}: must not be negative")
-    joined: Any = pl.concat_str(problems, separator="; ", ignore_nulls=True)
-    frame = frame.with_columns(pl.when(joined != "").then(joined).alias("_problem"))
+            problem(pl.col(column) < 0, f"{column}: must not be negative")
+    frame = frame.with_columns(problems_expr(flags).alias("_problem"))
     return frame, inputs
 
 

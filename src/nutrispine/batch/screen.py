@@ -32,13 +32,13 @@ def output_columns() -> list[str]:
 
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
-                kb: KnowledgeBase | None = None) -> pl.LazyFrame:
+                kb: KnowledgeBase | None = None, id_offset: int = 0) -> pl.LazyFrame:
     """The screening plan for ``frame`` (nothing is computed until it is collected or sunk)."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     kb = kb or load_knowledge()
-    frame, inputs = prepare(frame)
+    frame, inputs = prepare(frame, id_offset)
     frame = blabs.with_lab_columns(frame, kb, inputs.names, vitamin_d_scheme, units_done=True)
     frame = blk.with_probability_columns(frame, kb, inputs)
     frame = frame.with_columns(
@@ -76,6 +76,9 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011") -
     leaves a partial output behind.
     """
     io.file_format(out, role="--out")
+    if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
+        raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
+                                 list(blabs.VITAMIN_D_SCHEMES)))
     frame = io.scan_input(source, read_overrides())
     plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme)
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
@@ -95,3 +98,10 @@ def count_rows(path: Path) -> int:
     if io.file_format(path, role="--out") == "parquet":
         return int(pl.scan_parquet(path).select(pl.len()).collect().item())
     return int(pl.scan_csv(path).select(pl.len()).collect().item())
+
+
+def count_problems(path: Path) -> int:
+    """Rows of a written output that could not be assessed."""
+    scan = pl.scan_parquet(path) if io.file_format(path, "--out") == "parquet" else pl.scan_csv(
+        path, schema_overrides={"problem": pl.String})
+    return int(scan.select(pl.col("problem").is_not_null().sum()).collect().item())

@@ -124,6 +124,8 @@ def screen(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
+    vitamin_d_cutoffs: Annotated[str, typer.Option(
+        help="25(OH)D cut-offs: nam2011 (default) or endocrine2011.")] = "nam2011",
 ) -> None:
     """Screen every row with the single assessment's rules: triage level, likelihood and lab
     status per nutrient, written next to the row's id."""
@@ -135,9 +137,12 @@ def screen(
         if engine is Engine.dask:
             from nutrispine.batch import distributed
 
-            rows = distributed.screen_file(input_file, out, scheduler=scheduler, workers=workers)
+            rows = distributed.screen_file(input_file, out, scheduler=scheduler, workers=workers,
+                                           vitamin_d_scheme=vitamin_d_cutoffs)
         else:
-            rows = scr.screen_file(input_file, out)
+            rows = scr.screen_file(input_file, out, vitamin_d_scheme=vitamin_d_cutoffs)
     except InputError as exc:
         fail(exc)
-    sys.stderr.write(f"screened {rows} rows into {out}\n")
+    problems = scr.count_problems(out)
+    note = f" ({problems} rows with a problem: see the problem column)" if problems else ""
+    sys.stderr.write(f"screened {rows} rows into {out}{note}\n")
