@@ -53,7 +53,7 @@ def test_every_red_flag_rule_gives_its_level(rule) -> None:
         ("dizziness_or_drop_attacks", "urgent"),
         ("severe_headache", "urgent"),
         ("shortness_of_breath", "urgent"),
-        ("night_pain", "routine"),
+        ("night_pain", "urgent"),
     ],
 )
 def test_single_red_flag_levels(symptom: str, level: str) -> None:
