@@ -30,7 +30,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
                                                 status_code=status)
     seed = getattr(request.state, "new_csrf_seed", None)
     if seed:
-        response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="strict",
+        response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax",
                             secure=state.config.secure_cookies, path="/")
     response.headers["cache-control"] = "no-store"
     return response

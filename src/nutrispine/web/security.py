@@ -156,9 +156,14 @@ class LoginThrottle:
                      if len(q := self._recent(k, now)) >= self.attempts]
         return int(max(waits) + 1) if waits else 0
 
+    MAX_KEYS = 100_000  # bounds memory when an attacker tries many usernames
+
     def failed(self, *keys: str) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) > self.MAX_KEYS:
+                for k in [k for k, q in self._failures.items() if not q or now - q[-1] > self.window]:
+                    del self._failures[k]
             for k in keys:
                 self._recent(k, now).append(now)
 

@@ -47,7 +47,7 @@ def login(request: Request, response: Response, username: str, password: str) ->
     response.set_cookie(SESSION_COOKIE, token, max_age=seconds, httponly=True, samesite="lax",
                         secure=state.config.secure_cookies, path="/")
     # A fresh CSRF seed after sign-in, so a seed planted before it is worthless.
-    response.set_cookie(CSRF_COOKIE, new_token(), httponly=True, samesite="strict",
+    response.set_cookie(CSRF_COOKIE, new_token(), httponly=True, samesite="lax",
                         secure=state.config.secure_cookies, path="/")
     return token, seconds
 
