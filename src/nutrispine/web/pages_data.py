@@ -40,11 +40,22 @@ def diary(request: Request, day: str | None = Query(None, max_length=20),
 
 def _diary(request: Request, uid: int, day: dt.date, errors: list[Problem] | None = None,
            status: int = 200) -> Response:
+    from nutrispine.web.charts import intake_bar
+    from nutrispine.web.pages_results import requirements
+
     with app_state(request).store.user(uid) as data:
         entries = [e for e in data.list("foods", since=day) if e["day"] == day.isoformat()]
         supplements = data.list("supplements")
+        reqs = requirements(data.profile())
+    totals = _day_totals(entries)
+    bars = {code: intake_bar(vocab.NUTRIENT_NAMES[code], totals[code],
+                             vocab.NUTRIENT_UNITS[code], ear=reqs[code].get("ear"),
+                             rda=reqs[code].get("rda") or reqs[code].get("ai"),
+                             ul=reqs[code].get("ul") if reqs[code].get("ul_applies_to") == "total"
+                             else None)
+            for code in vocab.NUTRIENTS if code in reqs and totals[code] is not None}
     return render(request, "diary.html", {
-        "day": day, "entries": entries, "totals": _day_totals(entries), "errors": errors or [],
+        "day": day, "entries": entries, "totals": totals, "errors": errors or [], "bars": bars,
         "supplements": supplements, "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1)}, status=status)
 

@@ -67,7 +67,7 @@ def results_one(request: Request, item_id: ItemId, uid: int = Depends(page_user)
         "history": history, "has_person": True})
 
 
-def _requirements(profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def requirements(profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
     person = profile.get("person") or {}
     if "age" not in person or "sex" not in person:
         return {}
@@ -89,7 +89,7 @@ def trend_data(request: Request, uid: int, days: int) -> dict[str, Any]:
         pain = data.list("pain", since=since)
         foods = data.list("foods", since=since)
         labs = data.list("labs", since=since)
-        reqs = _requirements(data.profile())
+        reqs = requirements(data.profile())
     by_region: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(list))
     for p in pain:
         by_region[p["region"]][dt.date.fromisoformat(p["day"])].append(p["score"])
