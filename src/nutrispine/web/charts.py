@@ -42,10 +42,11 @@ def intake_bar(label: str, intake: float | None, unit: str, *, ear: float | None
         cls = "bar low" if below else "bar high" if above else "bar ok"
         parts.append(f'<rect x="{left}" y="{bar_y}" width="{max(x(intake) - left, 1):.1f}" '
                      f'height="18" class="{cls}"/>')
-        parts.append(f'<text x="{left}" y="24" class="value">{escape(_num(intake))} {escape(unit)}'
-                     " a day</text>")
+        parts.append(f'<text x="{left}" y="24" class="value">{escape(label)}: '
+                     f"{escape(_num(intake))} {escape(unit)} a day</text>")
     else:
-        parts.append(f'<text x="{left}" y="24" class="value">intake not known</text>')
+        parts.append(f'<text x="{left}" y="24" class="value">{escape(label)}: intake not known'
+                     "</text>")
     for i, (name, value) in enumerate(marks):
         mx = x(value)
         parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{bar_y - 6}" y2="{bar_y + 24}" '
