@@ -70,3 +70,16 @@ def test_within_person_sd_is_cited() -> None:
     ca = within_person_sd("calcium", "female")
     assert ca.sd_within == 325 and not ca.unverified
     assert within_person_sd("vitamin_d", "male").unverified
+
+
+def test_infinite_supplement_never_reaches_json() -> None:
+    import json
+
+    from nutrispine.intake import NutrientIntake
+
+    block = NutrientIntake("vitamin_d", 5.0, "µg", 2, 10, 15, None, 100, 0.1, [], 1.0,
+                           "food_log", supplement_per_day=math.inf,
+                           upper_limit=upper_limit_check(5.0, math.inf, 100.0, "total"))
+    out = block.to_dict()
+    json.dumps(out, allow_nan=False)
+    assert out["supplement_per_day"] is None and out["upper_limit"]["above"] is True

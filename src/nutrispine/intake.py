@@ -78,7 +78,8 @@ def upper_limit_check(
     if ul is None:
         return None
     counted = supplement_per_day + ((food_per_day or 0.0) if applies_to == "total" else 0.0)
-    return {"applies_to": applies_to, "amount": round(counted, 2), "ul": ul, "above": counted > ul}
+    amount = round(counted, 2) if math.isfinite(counted) else counted
+    return {"applies_to": applies_to, "amount": amount, "ul": ul, "above": counted > ul}
 
 
 # --- cited variation data ---------------------------------------------------------------------
@@ -133,7 +134,7 @@ class NutrientIntake:
     sources: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        rnd = (lambda v, d=2: None if v is None else round(v, d))  # noqa: E731
+        rnd = (lambda v, d=2: None if v is None or not math.isfinite(v) else round(v, d))  # noqa: E731
         out: dict[str, Any] = {
             "per_day": rnd(self.per_day),
             "unit": self.unit,
@@ -155,10 +156,10 @@ class NutrientIntake:
         if self.z is not None and math.isfinite(self.z):
             out["z"] = round(self.z, 3)
         if self.supplement_per_day:
-            out["supplement_per_day"] = round(self.supplement_per_day, 2)
+            out["supplement_per_day"] = rnd(self.supplement_per_day)
             out["total_per_day"] = rnd((self.per_day or 0.0) + self.supplement_per_day)
         if self.upper_limit is not None:
-            out["upper_limit"] = self.upper_limit
+            out["upper_limit"] = {**self.upper_limit, "amount": rnd(self.upper_limit["amount"])}
         if self.note:
             out["note"] = self.note
         if self.sources:
