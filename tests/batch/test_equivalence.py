@@ -126,7 +126,7 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(person(), min_size=1, max_size=25))
 def test_batch_equals_single_assessment(rows: list[dict[str, Any]]) -> None:
-    result = screen_frame(_frame(rows))
+    result = screen_frame(_frame(rows), reasons=True)
     for row, got in zip(rows, result.iter_rows(named=True), strict=True):
         expected = assess(as_profile(row)).to_dict()
         assert got["problem"] is None, got["problem"]

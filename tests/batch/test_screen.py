@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nutrispine.assess import assess
+from nutrispine.batch import screen
 from nutrispine.batch.screen import output_columns, screen_file, screen_frame
 from nutrispine.batch.synthetic import population, write_parquet
 from nutrispine.cli import app
@@ -20,11 +21,12 @@ runner = CliRunner()
 
 def test_example_file_screens_like_assess(tmp_path: Path) -> None:
     out = tmp_path / "screened.parquet"
-    result = runner.invoke(app, ["batch", "screen", str(EXAMPLE), "--out", str(out)])
+    result = runner.invoke(app, ["batch", "screen", str(EXAMPLE), "--out", str(out),
+                                 "--reasons"])
     assert result.exit_code == 0, result.output
     assert "1 rows with a problem" in result.output
     table = pl.read_parquet(out)
-    assert table.columns == output_columns()
+    assert table.columns == output_columns(reasons=True)
     rows = {r["id"]: r for r in table.iter_rows(named=True)}
     assert list(rows) == [f"P{i:03d}" for i in range(1, 11)]
     # P001 is the contract's example person (labs, medicines, supplement): same as assess
@@ -66,13 +68,23 @@ def test_csv_spellings_are_normalised(tmp_path: Path) -> None:
     assert table["problem"].to_list()[2] == "symptom_fever: must be true or false"
 
 
-def test_streaming_file_equals_in_memory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_ids", [True, False])
+def test_chunked_file_equals_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       with_ids: bool) -> None:
     source = tmp_path / "people.parquet"
-    write_parquet(source, 30_000, chunk=7_000, seed=3)  # several chunks and row groups
+    write_parquet(source, 30_000, chunk=7_000, seed=3)  # several row groups
+    if not with_ids:
+        pl.read_parquet(source).drop("id").write_parquet(source)
+    monkeypatch.setattr(screen, "CHUNK_ROWS", 8_000)  # slices that cut across row groups
     out = tmp_path / "out.parquet"
     assert screen_file(source, out) == 30_000
     expected = screen_frame(pl.read_parquet(source))
     assert pl.read_parquet(out).equals(expected)
+    csv_out = tmp_path / "out.csv"  # CSV input goes through the streaming engine
+    pl.read_parquet(source).write_csv(tmp_path / "people.csv")
+    assert screen_file(tmp_path / "people.csv", csv_out) == 30_000
+    assert pl.read_csv(csv_out)["vitamin_d_lab_status"].equals(
+        expected["vitamin_d_lab_status"].cast(pl.String))
 
 
 def test_endocrine_cutoffs_option(tmp_path: Path) -> None:

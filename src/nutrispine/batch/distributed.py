@@ -94,12 +94,12 @@ def read_part(part: Part) -> pl.DataFrame:
                        infer_schema_length=10_000)
 
 
-def screen_part(part: Part, vitamin_d_scheme: str) -> pl.DataFrame:
+def screen_part(part: Part, vitamin_d_scheme: str, reasons: bool = False) -> pl.DataFrame:
     """Run on a worker: read and screen one part (ids are local row numbers when the input
     has no id column; the client shifts them)."""
     from nutrispine.batch.screen import screen_frame
 
-    return screen_frame(read_part(part), vitamin_d_scheme=vitamin_d_scheme)
+    return screen_frame(read_part(part), vitamin_d_scheme=vitamin_d_scheme, reasons=reasons)
 
 
 @contextmanager
@@ -129,46 +129,13 @@ def client_for(scheduler: str | None, workers: int = 2) -> Iterator[Any]:
         cluster.close()
 
 
-class _OrderedWriter:
-    """Writes screened parts to one file in input order."""
-
-    def __init__(self, out: Path, shift_ids: bool) -> None:
-        self.out, self.shift_ids, self.rows = out, shift_ids, 0
-        self.fmt = io.file_format(out, role="--out")
-        self._parquet: Any = None
-        self._csv: Any = None
-
-    def write(self, frame: pl.DataFrame) -> None:
-        if self.shift_ids:
-            frame = frame.with_columns((pl.col("id").cast(pl.Int64) + self.rows).alias("id"))
-        self.rows += frame.height
-        if self.fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            table = frame.to_arrow()
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.out, table.schema, compression="lz4")
-            self._parquet.write_table(table)
-        else:
-            if self._csv is None:
-                self._csv = self.out.open("wb")
-                frame.write_csv(self._csv)
-            else:
-                frame.write_csv(self._csv, include_header=False)
-
-    def close(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-        if self._csv is not None:
-            self._csv.close()
-
-
 def _has_id(source: Path) -> bool:
     return "id" in io.scan_input(source).collect_schema().names()
 
 
 def screen_file(source: Path, out: Path, *, scheduler: str | None = None, workers: int = 2,
-                vitamin_d_scheme: str = "nam2011", window: int | None = None) -> int:
+                vitamin_d_scheme: str = "nam2011", window: int | None = None,
+                reasons: bool = False) -> int:
     """Screen ``source`` on a Dask cluster into ``out``; returns the number of rows."""
     from distributed import as_completed
 
@@ -183,7 +150,7 @@ def screen_file(source: Path, out: Path, *, scheduler: str | None = None, worker
     check_columns(io.scan_input(source).collect_schema().names())
     shift = not _has_id(source)
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
-    writer = _OrderedWriter(partial, shift)
+    writer = io.OrderedWriter(partial, shift)
     try:
         with client_for(scheduler, workers) as client:
             limit = window or max(4, 2 * len(client.scheduler_info().get("workers", {})))
@@ -194,7 +161,7 @@ def screen_file(source: Path, out: Path, *, scheduler: str | None = None, worker
             while next_write < len(parts):
                 while next_submit < len(parts) and len(pending) + len(done) < limit:
                     future = client.submit(screen_part, parts[next_submit], vitamin_d_scheme,
-                                           pure=False)
+                                           reasons, pure=False)
                     pending[future] = next_submit
                     queue.add(future)
                     next_submit += 1

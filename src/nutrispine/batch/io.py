@@ -7,6 +7,7 @@ written with ``sink_*`` runs on the streaming engine, batch by batch.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -45,3 +46,40 @@ def sink(frame: pl.LazyFrame, path: Path) -> None:
         frame.sink_parquet(path, compression="lz4", engine="streaming")
     else:
         frame.sink_csv(path, engine="streaming")
+
+
+class OrderedWriter:
+    """Appends frames, in the order given, to one Parquet or CSV file (header written once);
+    ``shift_ids`` adds the rows already written to the ``id`` column (row-number ids of
+    parts screened separately)."""
+
+    def __init__(self, out: Path, shift_ids: bool = False) -> None:
+        self.out, self.shift_ids, self.rows = out, shift_ids, 0
+        self.fmt = file_format(out, role="--out")
+        self._parquet: Any = None
+        self._csv: Any = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self.shift_ids:
+            frame = frame.with_columns((pl.col("id").cast(pl.Int64) + self.rows).alias("id"))
+        self.rows += frame.height
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            table = frame.to_arrow()
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.out, table.schema, compression="lz4")
+            self._parquet.write_table(table)
+        elif self._csv is None:
+            self._csv = self.out.open("wb")
+            frame.write_csv(self._csv)
+        else:
+            frame.write_csv(self._csv, include_header=False)
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._csv is not None:
+            self._csv.close()
+            self._csv = None

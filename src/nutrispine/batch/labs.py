@@ -82,10 +82,9 @@ def unit_index_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
     keys = list(kb.unit_index[test])
 
     usual = {label: keys.index(key) for key, (label, _) in kb.unit_index[test].items()}
-    usual.update({unit_key(label): i for label, i in usual.items()})
     units = pl.col(schema().lab_unit(test)).cast(pl.String)
     chain: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.UInt8))
-    for spelling, i in usual.items():  # the usual spellings by plain comparisons (cheap)
+    for spelling, i in usual.items():  # the canonical spellings by plain comparisons (cheap)
         chain = chain.when(units == spelling).then(pl.lit(i, dtype=pl.UInt8))
     chain = chain.otherwise(pl.lit(None, dtype=pl.UInt8))
 
@@ -270,8 +269,7 @@ def _primary_expr(tests: list[str | None]) -> pl.Expr:
 
 def status_text(column: str) -> pl.Expr:
     """A status code column as text (an Enum of the status words)."""
-    return pl.col(column).replace_strict(list(range(len(CODES))), list(CODES),
-                                         return_dtype=STATUS_ENUM)
+    return pl.lit(pl.Series(CODES, dtype=STATUS_ENUM)).gather(pl.col(column))
 
 
 def nutrient_status_frame(frame: pl.LazyFrame, nutrient: str, vitamin_d_scheme: str = "nam2011"

@@ -10,7 +10,7 @@ exact, so building the same left-to-right product gives bit-identical probabilit
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
 import polars as pl
 
@@ -19,6 +19,7 @@ from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.knowledge.models import NUTRIENTS, Effect
 from nutrispine.labs import PRIMARY_TEST
+from nutrispine.likelihood import prior_for
 from nutrispine.supplements import MASS_TO_UG
 
 DIET_RISKS = ("vegan", "vegetarian")
@@ -35,21 +36,22 @@ def strength_lr(kb: KnowledgeBase, strength: str, direction: str) -> float:
     return ratio if direction == "raises" else 1.0 / ratio
 
 
+def interval_expr(bounds: list[float]) -> pl.Expr:
+    """Index of the age interval: the number of bounds at or below the row's age."""
+    return pl.lit(pl.Series(bounds, dtype=pl.Float64)).search_sorted(
+        pl.col("age"), side="right").cast(pl.Int64)
+
+
 def prior_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
-    """The prior for the row's age: the first age band that holds it, else the last band."""
+    """The prior for the row's age. Priors are constant between the age bands' limits, so the
+    core's own ``likelihood.prior_for`` is asked once per interval and looked up per row."""
     bands = kb.factors.priors[nutrient].by_age
-    expr: pl.Expr = pl.lit(bands[-1].p)
-    for band in reversed(bands):
-        inside = (pl.col("age") >= band.ages[0]) & (pl.col("age") < band.ages[1])
-        expr = pl.when(inside).then(pl.lit(band.p)).otherwise(expr)
-    return expr
-
-
-def stage_key_expr(boundaries: list[float]) -> pl.Expr:
-    """Index of the age interval [b_i, b_i+1) holding the row's age (0 below the first)."""
-    if not boundaries:
-        return pl.lit(0, dtype=pl.Int32)
-    return pl.sum_horizontal([(pl.col("age") >= b).cast(pl.Int32) for b in boundaries])
+    bounds = sorted({a for band in bands for a in band.ages})
+    starts = [bounds[0] - 1.0, *bounds]  # a representative age of every interval
+    table = [prior_for(kb, nutrient, age)[0] for age in starts]
+    if len(set(table)) == 1:
+        return pl.lit(table[0], dtype=pl.Float64)
+    return pl.lit(pl.Series(table, dtype=pl.Float64)).gather(interval_expr(bounds))
 
 
 def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
@@ -58,21 +60,20 @@ def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
     pregnant, lactating) and the answers are looked up per row."""
     stages = kb.requirements[nutrient].life_stages
     bounds = sorted({a for st in stages for a in st.ages})
-    table: dict[int, float | None] = {}
-    for i, low in enumerate(bounds, start=1):
-        for sx, sex in enumerate(("female", "male")):
-            for state, (pregnant, lactating) in enumerate(((False, False), (True, False),
-                                                           (False, True), (True, True))):
+    table: list[float | None] = []
+    for i in range(len(bounds) + 1):
+        for sex in ("female", "male"):
+            for pregnant, lactating in ((False, False), (True, False), (False, True),
+                                        (True, True)):
                 try:
-                    req = kb.requirement(nutrient, age=low, sex=sex, pregnant=pregnant,
-                                         lactating=lactating)
-                except ValueError:  # KnowledgeError: no life stage (age beyond the table)
-                    continue
-                table[(i * 2 + sx) * 4 + state] = req.rda or req.ai
-    key = ((stage_key_expr(bounds) * 2 + (pl.col("sex") == "male").cast(pl.Int32)) * 4
-           + pl.col("pregnant").cast(pl.Int32) + 2 * pl.col("lactating").cast(pl.Int32))
-    return key.replace_strict(list(table), list(table.values()), default=None,
-                              return_dtype=pl.Float64)
+                    req = kb.requirement(nutrient, age=bounds[i - 1] if i else -1.0, sex=sex,
+                                         pregnant=pregnant, lactating=lactating)
+                    table.append(req.rda or req.ai)
+                except ValueError:  # KnowledgeError: no life stage at that age
+                    table.append(None)
+    key = ((interval_expr(bounds) * 2 + (pl.col("sex") == "male").cast(pl.Int64)) * 4
+           + pl.col("pregnant").cast(pl.Int64) + 2 * pl.col("lactating").cast(pl.Int64))
+    return pl.lit(pl.Series(table, dtype=pl.Float64)).gather(key)
 
 
 def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
@@ -86,15 +87,19 @@ def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
 
 
 def supplement_lr_expr(kb: KnowledgeBase, per_day: pl.Expr, target: pl.Expr) -> pl.Expr:
-    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met;
-    ``per_day`` and ``target`` should be column references (they are used several times)."""
-    fraction = per_day / target
-    expr: Any = pl.when(per_day.is_null() | (per_day == 0) | target.is_null() | (target == 0))
-    expr = expr.then(pl.lit(1.0))
-    for rule in kb.factors.supplement_effect.rules:
-        expr = expr.when(fraction >= rule.min_fraction_of_rda).then(
-            pl.lit(strength_lr(kb, rule.strength, rule.direction)))
-    return expr.otherwise(pl.lit(1.0))
+    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met
+    (no evidence without a positive amount and a target). The rule that applies is constant
+    between the rules' thresholds, so it is decided once per interval and looked up per row."""
+    rules = kb.factors.supplement_effect.rules
+    bounds = sorted({r.min_fraction_of_rda for r in rules})
+    table: list[float | None] = []
+    for i in range(len(bounds) + 1):
+        at = bounds[i - 1] if i else -math.inf
+        rule = next((r for r in rules if at >= r.min_fraction_of_rda), None)
+        table.append(1.0 if rule is None else strength_lr(kb, rule.strength, rule.direction))
+    fraction = pl.when((per_day > 0) & (target > 0)).then(per_day / target)
+    index = pl.lit(pl.Series(bounds, dtype=pl.Float64)).search_sorted(fraction, side="right")
+    return lookup(table, pl.when(fraction.is_not_null()).then(index)).fill_null(1.0)
 
 
 def lookup(values: list[float | None], key: pl.Expr) -> pl.Expr:
@@ -105,7 +110,8 @@ def lookup(values: list[float | None], key: pl.Expr) -> pl.Expr:
 def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
                      ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(likelihood ratio, floor, cap) from the primary lab's status, else a raised marker
-    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``.
+    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``. No floor is
+    a floor of 0 and no cap a cap of 1, which leave a probability unchanged.
 
     The primary's effect is looked up by a key: its status code, plus ``len(CODES)`` when the
     test is a weak marker (an adequate result then counts as ``adequate_weak_marker``)."""
@@ -113,11 +119,17 @@ def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
     primary = pl.col(blabs.primary_col(nutrient))
     status = pl.col(blabs.code_column(nutrient)).cast(pl.Int64)
     weak = [i for i, t in enumerate(PRIMARY_TEST[nutrient]) if kb.labs[t].weak_marker]
-    is_weak = primary.is_in(weak).fill_null(False) if weak else pl.lit(False)
     width = len(blabs.CODES)
+    if not weak:
+        key = status
+    elif len(weak) == len(PRIMARY_TEST[nutrient]):
+        key = status + width  # every primary test is a weak marker
+    else:
+        key = status + primary.is_in(weak).fill_null(False).cast(pl.Int64) * width
+    # no primary test: status not_tested, which has no entry and keeps the defaults
     tables: list[list[float | None]] = [[1.0 for _ in range(2 * width)],
-                                        [None for _ in range(2 * width)],
-                                        [None for _ in range(2 * width)]]
+                                        [0.0 for _ in range(2 * width)],
+                                        [1.0 for _ in range(2 * width)]]
     for name, effect in spec.status.items():
         if name == "adequate_weak_marker":
             slots = [width + blabs.code("adequate")]
@@ -128,17 +140,19 @@ def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
         else:
             continue
         for slot in slots:
-            tables[0][slot], tables[1][slot], tables[2][slot] = effect.lr, effect.floor, effect.cap
-    key = pl.when(primary.is_not_null()).then(status + is_weak.cast(pl.Int64) * width)
-    lr = lookup(tables[0], key).fill_null(1.0)
-    floor, cap = lookup(tables[1], key), lookup(tables[2], key)
+            tables[0][slot] = effect.lr
+            tables[1][slot] = 0.0 if effect.floor is None else effect.floor
+            tables[2][slot] = 1.0 if effect.cap is None else effect.cap
+    assert blabs.code("not_tested") not in spec.status
+    lr, floor, cap = (lookup(table, key) for table in tables)
     for test, marker in reversed(spec.markers.items()):  # the first raised marker wins
         if marker.nutrient != nutrient or not inputs.has_lab(test):
             continue
         raised = primary.is_null() & (
             pl.col(blabs.status_col(test)) == blabs.code("elevated")).fill_null(False)
         lr = pl.when(raised).then(pl.lit(strength_lr(kb, marker.strength, "raises"))).otherwise(lr)
-        floor = pl.when(raised).then(pl.lit(marker.floor, dtype=pl.Float64)).otherwise(floor)
+        marker_floor = 0.0 if marker.floor is None else marker.floor
+        floor = pl.when(raised).then(pl.lit(marker_floor, dtype=pl.Float64)).otherwise(floor)
     return lr, floor, cap
 
 
@@ -162,10 +176,9 @@ def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inp
     frame = frame.with_columns(odds_expr(kb, n, inputs).alias(f"_odds_{n}") for n in NUTRIENTS)
     stage3 = []
     for n in NUTRIENTS:
-        odds, floor, cap = pl.col(f"_odds_{n}"), pl.col(f"_floor_{n}"), pl.col(f"_cap_{n}")
-        p = odds / (1.0 + odds)
-        p = pl.when(floor.is_not_null()).then(pl.max_horizontal(p, floor)).otherwise(p)
-        p = pl.when(cap.is_not_null()).then(pl.min_horizontal(p, cap)).otherwise(p)
+        odds = pl.col(f"_odds_{n}")
+        # max(p, floor) then min(p, cap), with 0 and 1 standing for 'no floor' and 'no cap'
+        p = (odds / (1.0 + odds)).clip(pl.col(f"_floor_{n}"), pl.col(f"_cap_{n}"))
         stage3.append(p.alias(f"_p_{n}"))
     return frame.with_columns(stage3)
 
@@ -215,4 +228,4 @@ def level_expr(kb: KnowledgeBase, probability: pl.Expr) -> pl.Expr:
 
 
 def level_text(column: str) -> pl.Expr:
-    return pl.col(column).replace_strict([0, 1, 2], list(LEVELS), return_dtype=LEVEL_ENUM)
+    return pl.lit(pl.Series(LEVELS, dtype=LEVEL_ENUM)).gather(pl.col(column))

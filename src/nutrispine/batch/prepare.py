@@ -42,15 +42,19 @@ def check_columns(names: list[str], s: Schema | None = None) -> None:
         raise InputError(problems)
 
 
-def map_distinct(expr: pl.Expr, function: Callable[[str], Any], dtype: pl.DataType) -> pl.Expr:
+def map_distinct(expr: pl.Expr, function: Callable[[str], Any], dtype: pl.DataType,
+                 fixed: tuple[str, ...] = ()) -> pl.Expr:
     """Apply a Python function to each distinct text value of a column, once per batch.
 
     Text columns of a population (sex, units, yes/no answers) hold a handful of spellings, so
     normalising them in Python costs a few calls, whatever the number of rows; and the
-    normalisation is the core's own code, not a re-typed copy.
+    normalisation is the core's own code, not a re-typed copy. ``fixed`` lists spellings the
+    function leaves as they are (a batch holding only those is passed through).
     """
 
     def apply(batch: pl.Series) -> pl.Series:
+        if dtype == pl.String and fixed and batch.is_in(fixed).all():
+            return batch  # already in the wanted spelling (checked without hashing)
         seen = batch.drop_nulls().unique().to_list()
         mapped = {v: function(v) for v in seen}
         keep = {k: v for k, v in mapped.items() if v is not None}
@@ -162,7 +166,8 @@ def prepare(frame: pl.LazyFrame, id_offset: int = 0) -> tuple[pl.LazyFrame, Inpu
             value = None if types[name] == pl.String else pl.col(name).cast(pl.String)
         if value is not None:
             exprs.append(value.alias(name))
-    exprs.append(map_distinct(pl.col("sex"), _sex_word, pl.String()).alias("sex"))
+    exprs.append(map_distinct(pl.col("sex"), _sex_word, pl.String(), ("female", "male"))
+                 .alias("sex"))
     if "diet" in names:
         exprs.append(map_distinct(pl.col("diet"), _diet_word, pl.String()).alias("diet"))
     for state in ("pregnant", "lactating"):

@@ -1,15 +1,17 @@
 """Batch screening with the embedded engine: the single assessment's rules on whole columns,
 streamed from the input file to the output file.
 
-Output, one row per input row: ``id``, ``triage_level``, ``triage_reasons`` (rule codes, most
-serious first), and per nutrient ``<n>_likelihood``, ``<n>_probability`` and ``<n>_lab_status``;
-``problem`` says why a row could not be assessed (its results are then empty).
+Output, one row per input row: ``id``, ``triage_level``, optionally ``triage_reasons`` (rule
+codes, most serious first), and per nutrient ``<n>_likelihood``, ``<n>_probability`` and
+``<n>_lab_status``; ``problem`` says why a row could not be assessed (its results are then
+empty).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -23,17 +25,21 @@ from nutrispine.errors import InputError, Problem
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
 from nutrispine.knowledge.models import NUTRIENTS
 
+CHUNK_ROWS = 500_000  # rows screened at a time from a Parquet file (bounds the memory)
 
-def output_columns() -> list[str]:
-    cols = ["id", "triage_level", "triage_reasons"]
+
+def output_columns(reasons: bool = False) -> list[str]:
+    cols = ["id", "triage_level", *(["triage_reasons"] if reasons else [])]
     for n in NUTRIENTS:
         cols += [f"{n}_likelihood", f"{n}_probability", f"{n}_lab_status"]
     return [*cols, "problem"]
 
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
-                kb: KnowledgeBase | None = None, id_offset: int = 0) -> pl.LazyFrame:
-    """The screening plan for ``frame`` (nothing is computed until it is collected or sunk)."""
+                kb: KnowledgeBase | None = None, id_offset: int = 0,
+                reasons: bool = False) -> pl.LazyFrame:
+    """The screening plan for ``frame`` (nothing is computed until it is collected or sunk);
+    ``reasons`` adds the codes of the triage rules that fired."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
@@ -50,8 +56,9 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     def valid(expr: pl.Expr, name: str) -> pl.Expr:
         return pl.when(ok).then(expr).alias(name)
 
-    outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level"),
-               valid(btriage.reasons_expr(fired), "triage_reasons")]
+    outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level")]
+    if reasons:
+        outputs.append(valid(btriage.reasons_expr(fired), "triage_reasons"))
     for n in NUTRIENTS:
         outputs += [valid(blk.level_text(f"_level_{n}"), f"{n}_likelihood"),
                     valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"),
@@ -69,7 +76,8 @@ def read_overrides() -> dict[str, pl.DataType]:
     return {name: pl.String() for name in [*schema().dtypes(), *EXTRA_COLUMNS]}
 
 
-def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011") -> int:
+def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
+                reasons: bool = False) -> int:
     """Stream ``source`` through the rules into ``out``; returns the number of rows.
 
     The result is written to a temporary name and renamed at the end, so a failed run never
@@ -80,10 +88,14 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011") -
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     frame = io.scan_input(source, read_overrides())
-    plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme)
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
-        io.sink(plan, partial)
+        if io.file_format(source) == "parquet":
+            _screen_in_chunks(source, partial, vitamin_d_scheme=vitamin_d_scheme,
+                              reasons=reasons)
+        else:
+            plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons)
+            io.sink(plan, partial)
         os.replace(partial, out)
     except pl.exceptions.PolarsError as exc:
         raise InputError(Problem("INPUT", f"could not screen {source.name}: {exc}")) from None
@@ -91,6 +103,22 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011") -
         if partial.exists():
             partial.unlink()
     return count_rows(out)
+
+
+def _screen_in_chunks(source: Path, out: Path, **options: Any) -> None:
+    """Parquet in slices of ``CHUNK_ROWS``, each screened in memory and appended to ``out``.
+
+    Measured faster than the streaming sink for this wide, many-expression plan, with memory
+    still bounded by one slice (the reader fetches only the row groups a slice needs)."""
+    total = int(pl.scan_parquet(source).select(pl.len()).collect().item())
+    writer = io.OrderedWriter(out)
+    try:
+        for offset in range(0, max(total, 1), CHUNK_ROWS):
+            part = pl.scan_parquet(source).slice(offset, CHUNK_ROWS)
+            plan = screen_lazy(part, id_offset=offset, **options)
+            writer.write(plan.collect(engine="in-memory"))
+    finally:
+        writer.close()
 
 
 def count_rows(path: Path) -> int:

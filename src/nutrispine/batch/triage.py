@@ -5,6 +5,8 @@ reasons in the core's order (by level, then rule order).
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from nutrispine.batch.schema import Inputs, schema
@@ -51,11 +53,14 @@ LEVEL_ENUM = pl.Enum(LEVELS)
 
 
 def level_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:
-    """The highest level among the rules that fired; self_care when none did."""
-    ranks = [pl.when(f).then(pl.lit(LEVELS.index(level), dtype=pl.UInt8))
-             .otherwise(pl.lit(0, dtype=pl.UInt8)) for _, level, f in fired]
-    rank = pl.max_horizontal(ranks) if ranks else pl.lit(0, dtype=pl.UInt8)
-    return rank.replace_strict(list(range(len(LEVELS))), list(LEVELS), return_dtype=LEVEL_ENUM)
+    """The highest level among the rules that fired; self_care when none did. The rules of
+    each level are or-ed as bit-packed booleans (cheap), then one choice is made per row."""
+    expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=LEVEL_ENUM))
+    for level in reversed(LEVELS[1:]):
+        flags = [f for _, lvl, f in fired if lvl == level]
+        if flags:
+            expr = expr.when(pl.any_horizontal(flags)).then(pl.lit(level, dtype=LEVEL_ENUM))
+    return expr.otherwise(pl.lit(LEVELS[0], dtype=LEVEL_ENUM))
 
 
 def reasons_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:

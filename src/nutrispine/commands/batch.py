@@ -126,6 +126,8 @@ def screen(
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
     vitamin_d_cutoffs: Annotated[str, typer.Option(
         help="25(OH)D cut-offs: nam2011 (default) or endocrine2011.")] = "nam2011",
+    reasons: Annotated[bool, typer.Option(
+        "--reasons", help="Add triage_reasons: the codes of the triage rules that fired.")] = False,
 ) -> None:
     """Screen every row with the single assessment's rules: triage level, likelihood and lab
     status per nutrient, written next to the row's id."""
@@ -138,9 +140,10 @@ def screen(
             from nutrispine.batch import distributed
 
             rows = distributed.screen_file(input_file, out, scheduler=scheduler, workers=workers,
-                                           vitamin_d_scheme=vitamin_d_cutoffs)
+                                           vitamin_d_scheme=vitamin_d_cutoffs, reasons=reasons)
         else:
-            rows = scr.screen_file(input_file, out, vitamin_d_scheme=vitamin_d_cutoffs)
+            rows = scr.screen_file(input_file, out, vitamin_d_scheme=vitamin_d_cutoffs,
+                                   reasons=reasons)
     except InputError as exc:
         fail(exc)
     problems = scr.count_problems(out)
