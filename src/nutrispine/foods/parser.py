@@ -109,7 +109,7 @@ def _from_dict(entry: dict[str, Any]) -> tuple[Phrase | None, str | None]:
         unit = UNIT_SPELLINGS.get(key) or UNIT_SPELLINGS.get(key.rstrip("s"))
         if unit is None:
             return None, f"unknown unit {unit_raw!r}"
-    text = f"{amount:g} {unit_raw} {food}" if unit else f"{amount} {food}"
+    text = f"{quantity:g} {unit_raw} {food}" if unit else f"{quantity:g} {food}"
     return Phrase(text=text, food=food.strip(), quantity=quantity, unit=unit), None
 
 
