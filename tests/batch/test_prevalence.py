@@ -120,6 +120,8 @@ def test_bad_input_exits_2(people: Path, tmp_path: Path) -> None:
         ["batch", "prevalence", str(people), "--nutrient", "vitamin_d", "--by", "colour"],
         ["batch", "prevalence", str(tmp_path / "none.parquet"), "--nutrient", "vitamin_d"],
         ["batch", "prevalence", str(tmp_path / "x.txt"), "--nutrient", "vitamin_d"],
+        ["batch", "prevalence", str(people), "--nutrient", "calcium"],  # no calcium in the file
+        ["batch", "prevalence", str(people), "--nutrient", "vitamin_d", "--min-age", "200"],
     ]
     for args in cases:
         result = runner.invoke(app, args)

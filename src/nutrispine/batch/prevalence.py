@@ -134,6 +134,9 @@ def estimate(
         .fill_null(-1)).to_series().to_numpy()
     base = _mask(table, filters)
     overall = domain_shares(codes, STATUSES, design, base)
+    if overall.n == 0:
+        raise InputError(Problem("FILE", f"no {labs.test_name(nutrient)} results (with a weight "
+                                         f"above 0) for {filters.describe()} in the file"))
     result: dict[str, Any] = _block(overall, weighted)
     result.update({"nutrient": nutrient, "domain": filters.describe(), "df": overall.df,
                    "ci_method": "korn-graubard" if weighted else "clopper-pearson",
