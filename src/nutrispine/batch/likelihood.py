@@ -71,9 +71,18 @@ def target_expr(kb: KnowledgeBase, nutrient: str) -> pl.Expr:
                     table.append(req.rda or req.ai)
                 except ValueError:  # KnowledgeError: no life stage at that age
                     table.append(None)
-    key = ((interval_expr(bounds) * 2 + (pl.col("sex") == "male").cast(pl.Int64)) * 4
-           + pl.col("pregnant").cast(pl.Int64) + 2 * pl.col("lactating").cast(pl.Int64))
+    key = interval_expr(bounds) * 8 + pl.col(PERSON_KEY)
     return pl.lit(pl.Series(table, dtype=pl.Float64)).gather(key)
+
+
+PERSON_KEY = "_person_key"
+
+
+def person_key_expr() -> pl.Expr:
+    """male x 4 + pregnant + 2 x lactating: the part of the life-stage key that is the same
+    for every nutrient (computed once)."""
+    return ((pl.col("sex") == "male").cast(pl.Int64) * 4 + pl.col("pregnant").cast(pl.Int64)
+            + 2 * pl.col("lactating").cast(pl.Int64))
 
 
 def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
@@ -83,7 +92,10 @@ def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
     if column not in inputs.names:
         return pl.lit(None, dtype=pl.Float64)
     factor = MASS_TO_UG[kb.nutrients[nutrient].unit]
-    return (pl.col(column).cast(pl.Float64) * factor / factor).round(3)
+    amount = pl.col(column).cast(pl.Float64)
+    if factor != 1.0:  # x * 1.0 / 1.0 is x exactly; otherwise keep the core's arithmetic
+        amount = amount * factor / factor
+    return amount.round(3)
 
 
 def supplement_lr_expr(kb: KnowledgeBase, per_day: pl.Expr, target: pl.Expr) -> pl.Expr:
@@ -160,6 +172,8 @@ def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inp
                              ) -> pl.LazyFrame:
     """Add ``_p_<nutrient>``: the posterior probability of a shortfall, in stages (lab effect,
     prior, supplement; then the odds product in the core's order; then floor and cap)."""
+    if any(schema().supplement(n) in inputs for n in NUTRIENTS):
+        frame = frame.with_columns(person_key_expr().alias(PERSON_KEY))
     stage1 = []
     for n in NUTRIENTS:
         lr, floor, cap = lab_effect_exprs(kb, n, inputs)

@@ -37,9 +37,10 @@ def output_columns(reasons: bool = False) -> list[str]:
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                 kb: KnowledgeBase | None = None, id_offset: int = 0,
-                reasons: bool = False) -> pl.LazyFrame:
+                reasons: bool = False, mask: bool = True) -> pl.LazyFrame:
     """The screening plan for ``frame`` (nothing is computed until it is collected or sunk);
-    ``reasons`` adds the codes of the triage rules that fired."""
+    ``reasons`` adds the codes of the triage rules that fired. With ``mask`` the results of a
+    row with a problem are emptied in the plan; without, call ``mask_problems`` afterwards."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
@@ -54,7 +55,7 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     ok = pl.col("_problem").is_null()
 
     def valid(expr: pl.Expr, name: str) -> pl.Expr:
-        return pl.when(ok).then(expr).alias(name)
+        return (pl.when(ok).then(expr) if mask else expr).alias(name)
 
     outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level")]
     if reasons:
@@ -64,6 +65,15 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                     valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"),
                     valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status")]
     return frame.select(*outputs, pl.col("_problem").alias("problem"))
+
+
+def mask_problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty the results of rows with a problem (nothing to do, and no cost, when none has)."""
+    if frame["problem"].null_count() == frame.height:
+        return frame
+    ok = pl.col("problem").is_null()
+    results = [c for c in frame.columns if c not in ("id", "problem")]
+    return frame.with_columns(pl.when(ok).then(pl.col(c)).alias(c) for c in results)
 
 
 def screen_frame(frame: pl.DataFrame, **options: object) -> pl.DataFrame:
@@ -115,8 +125,8 @@ def _screen_in_chunks(source: Path, out: Path, **options: Any) -> None:
     try:
         for offset in range(0, max(total, 1), CHUNK_ROWS):
             part = pl.scan_parquet(source).slice(offset, CHUNK_ROWS)
-            plan = screen_lazy(part, id_offset=offset, **options)
-            writer.write(plan.collect(engine="in-memory"))
+            plan = screen_lazy(part, id_offset=offset, mask=False, **options)
+            writer.write(mask_problems(plan.collect(engine="in-memory")))
     finally:
         writer.close()
 
