@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 COVERAGE_WEIGHT = 16.0  # covering every query word outweighs any hint or form bonus
 HINT_CAP = 4.5
+FUZZ_WEIGHT = 1.5
 CANDIDATES = 100
 BRANDED_CANDIDATES = 150
 GENERIC_ENOUGH = 30
@@ -60,6 +61,7 @@ class _Row:
     branded: bool
     group: str
     survey: bool
+    specific: tuple[str, ...] = ()  # core words that say which food it is (not NEUTRAL)
 
 
 def _fts_term(word: str) -> str:
@@ -105,15 +107,15 @@ class Searcher:
         # where sorting by bm25 costs more than it helps; take the first matches by id and
         # let the ranking below order them.
         order = f"ORDER BY bm25({table}, 10.0, 6.0, 2.0)" if table == "food_fts" else ""
-        sql = (
-            f"SELECT {_ROW} FROM food WHERE id IN (SELECT rowid FROM {table} "
-            f"WHERE {table} MATCH ? {order} LIMIT ?)"
-        )
-        return [
-            _Row(r[0], r[1], set(r[2].split()), r[3].split(), set(r[4].split()),
-                 set(r[5].split()), r[6] == "branded", r[7], bool(r[8]))
-            for r in self.db.query(sql, (expr, limit))
-        ]
+        sql = (f"SELECT {_ROW} FROM food WHERE id IN (SELECT rowid FROM {table} "
+               f"WHERE {table} MATCH ? {order} LIMIT ?)")
+        out = []
+        for r in self.db.query(sql, (expr, limit)):
+            core = r[3].split()
+            out.append(_Row(r[0], r[1], set(r[2].split()), core, set(r[4].split()),
+                            set(r[5].split()), r[6] == "branded", r[7], bool(r[8]),
+                            tuple(w for w in core if w not in NEUTRAL_WORDS)))
+        return out
 
     def _candidates(
         self, query: list[str], hints: list[str], compounds: list[tuple[str, str, str]]
@@ -151,8 +153,14 @@ class Searcher:
         hints = [w for w in hint_words if w not in corrected]
         rows = self._candidates(corrected, hints, compounds)
         q = Query(set(corrected), set(hints), " ".join(corrected), state, compounds, set(key))
+        # The text-similarity term adds at most FUZZ_WEIGHT, so it is only worth computing
+        # for candidates that could still reach the top ``limit``; the order is the same.
+        cheap = sorted(((score(r, q), r) for r in rows), key=lambda p: -p[0])
+        if not cheap:
+            return []
+        bar = cheap[min(limit, len(cheap)) - 1][0] - FUZZ_WEIGHT
         scored = sorted(
-            ((score(r, q), r) for r in rows),
+            ((s + similarity(r, q), r) for s, r in cheap if s >= bar),
             key=lambda p: (-p[0], len(p[1].name), p[1].key),
         )[:limit]
         foods = {f.key: f for f in self.db.by_keys([r.key for _s, r in scored])}
@@ -194,7 +202,7 @@ def coverage(row: _Row, q: Query) -> float:
 
 
 def score(row: _Row, q: Query) -> float:
-    """The ranking score of a candidate for the query (higher is better)."""
+    """The ranking score of a candidate, without the fuzzy term (higher is better)."""
     wanted, hint_set = q.wanted, q.hints
     name_set = row.norm
     present = name_set | row.extra
@@ -214,7 +222,7 @@ def score(row: _Row, q: Query) -> float:
         s += 2.0
     s += min(0.9 * len(hint_set & name_set), HINT_CAP)
     asked_words = wanted | hint_set
-    s -= 0.3 * sum(1 for w in row.core if w not in asked_words and w not in NEUTRAL_WORDS)
+    s -= 0.3 * sum(1 for w in row.specific if w not in asked_words)
     s -= 1.6 * len((name_set & RARE_WORDS) - asked_words)
     cooked = bool(name_set & COOKED_WORDS)
     raw = "raw" in name_set
@@ -234,6 +242,10 @@ def score(row: _Row, q: Query) -> float:
         s -= penalty
     if row.branded:
         s -= 4.0
-    s += 1.5 * fuzz.token_set_ratio(q.text, " ".join(row.core)) / 100.0
     s -= 0.01 * len(row.name)
     return s
+
+
+def similarity(row: _Row, q: Query) -> float:
+    """Fuzzy similarity of the query to the name's main words, 0..FUZZ_WEIGHT."""
+    return FUZZ_WEIGHT * fuzz.token_set_ratio(q.text, " ".join(row.core)) / 100.0
