@@ -13,6 +13,8 @@ from nutrispine.profile import Profile
 from nutrispine.vocabulary import ACTIVITY, DIETS, EXCLUSIONS, PAIN_REGIONS, SUPPLEMENT_UNITS
 
 Warn = dict[str, str]
+# Larger numbers are not measurements but typing accidents (and would overflow unit arithmetic).
+MAX_AMOUNT = 1e9
 
 
 def check_profile(profile: Profile, kb: KnowledgeBase | None = None) -> tuple[list[Problem], list[Warn]]:
@@ -168,6 +170,8 @@ def _supplements(profile: Profile, kb: KnowledgeBase, problems: list[Problem], w
             )
         if s.amount < 0:
             problems.append(Problem(f"{where}.amount", f"must not be negative, not {s.amount:g}"))
+        elif s.amount > MAX_AMOUNT:
+            problems.append(Problem(f"{where}.amount", f"{s.amount:g} is not a possible daily amount"))
 
 
 def _diet(profile: Profile, problems: list[Problem]) -> None:
@@ -233,6 +237,9 @@ def _labs(profile: Profile, kb: KnowledgeBase, problems: list[Problem], warnings
             continue
         if lab.value < 0:
             problems.append(Problem(f"{where}.value", f"must not be negative, not {lab.value:g}"))
+            continue
+        if lab.value > MAX_AMOUNT:
+            problems.append(Problem(f"{where}.value", f"{lab.value:g} is not a possible result"))
             continue
         si = lab.value * unit_hit[1]
         lo, hi = spec.plausible_si
