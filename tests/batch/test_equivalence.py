@@ -123,7 +123,7 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema={k: dtypes[k] for k in data[0]})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(person(), min_size=1, max_size=25))
 def test_batch_equals_single_assessment(rows: list[dict[str, Any]]) -> None:
     result = screen_frame(_frame(rows), reasons=True)
