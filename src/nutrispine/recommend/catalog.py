@@ -2,7 +2,9 @@
 the cited knowledge-base foods (food_tags.yaml) when nothing has been imported.
 
 Loaded once per database file (cached on path and modification time), so a plan over the full
-SR28 list does not re-read SQLite; classification (diet tags, realism) is done here, once.
+SR28 list does not re-read SQLite; classification (diet tags, realism) is done here, once, by
+``food_rows`` in plain Python, which the suggestion shortlist (shortlist.py) shares. NumPy is
+imported only when columns are built, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
+from nutrispine.recommend.codes import NUTRIENTS, UNITS
 
-from nutrispine.recommend.diet import DietFilter, classifier
-from nutrispine.recommend.rules import load_rules
+if TYPE_CHECKING:
+    import numpy as np
 
-NUTRIENTS: tuple[str, ...] = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
-UNITS = {"vitamin_d": "µg", "magnesium": "mg", "vitamin_b12": "µg", "calcium": "mg"}
+    from nutrispine.recommend.diet import DietFilter
+
+__all__ = ["NUTRIENTS", "UNITS", "Catalog", "FoodRow", "catalog_for", "food_rows", "from_database",
+           "from_knowledge", "knowledge_rows", "load_catalog", "pick_portion"]
+
 KB_SOURCE = "nutrispine-kb"
 
 # Household measures people actually use, best first; grams of one portion must fall in range.
@@ -56,10 +61,14 @@ class Catalog:
         return len(self.ids)
 
     def column(self, nutrient: str) -> np.ndarray:
+        import numpy as np
+
         return np.asarray(self.per100[:, NUTRIENTS.index(nutrient)])
 
     def allowed(self, diet: DietFilter) -> np.ndarray:
         """Boolean mask of foods the filter allows."""
+        import numpy as np
+
         key = (diet.pattern, diet.avoid, diet.dislikes)
         cache = self._masks
         if len(cache) > 256:
@@ -102,35 +111,74 @@ def pick_portion(portions: list[tuple[float, str, float]],
     return (best[2], best[3]) if best else None
 
 
-def _build(rows: list[tuple[Any, ...]], portions: dict[int, list[tuple[float, str, float]]],
-           kind: str) -> Catalog:
+class FoodRow(NamedTuple):
+    """One classified food, in plain Python (None where a value is unknown)."""
+
+    id: str
+    source: str
+    name: str
+    group: str
+    per100: tuple[float | None, ...]  # NUTRIENTS order
+    kcal100: float | None
+    portion: str  # the ordinary portion label ("100 g" when none is usable)
+    grams: float | None  # grams of that portion
+    tags: frozenset[str]
+    realistic: bool
+    branded: bool
+
+
+def food_rows(rows: list[tuple[Any, ...]],
+              portions: dict[int, list[tuple[float, str, float]]]) -> list[FoodRow]:
+    """Classify database rows (diet tags, realism, brand, ordinary portion)."""
+    from nutrispine.recommend.diet import classifier
+
     cls = classifier()
-    n = len(rows)
-    per100 = np.full((n, 4), np.nan)
-    kcal = np.full(n, np.nan)
-    labels: list[str] = []
-    grams = np.full(n, np.nan)
-    tags: list[frozenset[str]] = []
-    realistic = np.zeros(n, dtype=bool)
-    branded = np.zeros(n, dtype=bool)
-    for i, (key, _source, _fid, name, group, fkind, *vals) in enumerate(rows):
-        for j, v in enumerate(vals[:4]):
-            if v is not None:
-                per100[i, j] = float(v)
-        if vals[4] is not None:
-            kcal[i] = float(vals[4])
-        pick = pick_portion(portions.get(key, []), None if vals[4] is None else float(vals[4]))
-        labels.append(pick[0] if pick else "100 g")
-        if pick:
-            grams[i] = pick[1]
-        tags.append(cls.tags(name, group))
-        realistic[i] = cls.realistic(name, group)
-        branded[i] = fkind == "branded" or bool(_BRAND.search(str(name).replace("USDA", "")))
+    interned: dict[frozenset[str], frozenset[str]] = {}
+    out = []
+    for key, source, fid, name, group, fkind, *vals in rows:
+        per100 = tuple(None if v is None else float(v) for v in vals[:4])
+        kcal = None if vals[4] is None else float(vals[4])
+        pick = pick_portion(portions.get(key, []), kcal)
+        tags = cls.tags(name, group)
+        out.append(FoodRow(
+            id=str(fid), source=str(source), name=str(name), group=str(group), per100=per100,
+            kcal100=kcal, portion=pick[0] if pick else "100 g", grams=pick[1] if pick else None,
+            tags=interned.setdefault(tags, tags), realistic=cls.realistic(name, group),
+            branded=fkind == "branded" or bool(_BRAND.search(str(name).replace("USDA", "")))))
+    return out
+
+
+def knowledge_rows() -> list[FoodRow]:
+    """The cited fallback foods of food_tags.yaml (amounts per portion scaled to 100 g)."""
+    from nutrispine.recommend.ruleview import rules
+
+    out = []
+    for f in rules().food_tags.foods:
+        per100 = tuple(None if (v := getattr(f, code)) is None else v * 100.0 / f.grams
+                       for code in NUTRIENTS)
+        out.append(FoodRow(
+            id=f.id, source=KB_SOURCE, name=f.name, group="", per100=per100,
+            kcal100=f.kcal * 100.0 / f.grams, portion=f.portion, grams=float(f.grams),
+            tags=frozenset(f.tags), realistic=True, branded=False))
+    return out
+
+
+def _columns(kind: str, foods: list[FoodRow]) -> Catalog:
+    import numpy as np
+
+    nan = float("nan")
+    n = len(foods)
+    per100 = np.array([[nan if v is None else v for v in f.per100] for f in foods],
+                      dtype=float).reshape(n, len(NUTRIENTS))
     return Catalog(
-        kind=kind, ids=tuple(str(r[2]) for r in rows), sources=tuple(str(r[1]) for r in rows),
-        names=tuple(str(r[3]) for r in rows), groups=tuple(str(r[4]) for r in rows),
-        per100=per100, kcal100=kcal, portion_label=tuple(labels), portion_grams=grams,
-        tags=tuple(tags), realistic=realistic, branded=branded)
+        kind=kind, ids=tuple(f.id for f in foods), sources=tuple(f.source for f in foods),
+        names=tuple(f.name for f in foods), groups=tuple(f.group for f in foods), per100=per100,
+        kcal100=np.array([nan if f.kcal100 is None else f.kcal100 for f in foods], dtype=float),
+        portion_label=tuple(f.portion for f in foods),
+        portion_grams=np.array([nan if f.grams is None else f.grams for f in foods], dtype=float),
+        tags=tuple(f.tags for f in foods),
+        realistic=np.array([f.realistic for f in foods], dtype=bool),
+        branded=np.array([f.branded for f in foods], dtype=bool))
 
 
 @lru_cache(maxsize=4)
@@ -141,36 +189,26 @@ def _from_path(path: str, mtime: float) -> Catalog:
         return from_database(db)
 
 
-def from_database(db: Any) -> Catalog:
-    """Every food of an open ``FoodDatabase`` (uses its read-only ``query``)."""
+def read_database(db: Any) -> tuple[list[tuple[Any, ...]], dict[int, list[tuple[float, str, float]]]]:
+    """Every food row and its household portions, from an open ``FoodDatabase``."""
     rows = db.query("SELECT id, source, food_id, name, group_name, kind, vitamin_d, magnesium, "
                     "vitamin_b12, calcium, energy_kcal FROM food ORDER BY id")
     portions: dict[int, list[tuple[float, str, float]]] = {}
     for key, amount, desc, g in db.query(
             "SELECT food, amount, description, grams FROM portion ORDER BY food, seq"):
         portions.setdefault(key, []).append((float(amount), str(desc), float(g)))
-    return _build(rows, portions, "database")
+    return rows, portions
+
+
+def from_database(db: Any) -> Catalog:
+    """Every food of an open ``FoodDatabase`` (uses its read-only ``query``)."""
+    return _columns("database", food_rows(*read_database(db)))
 
 
 @lru_cache(maxsize=1)
 def from_knowledge() -> Catalog:
-    """The cited fallback foods of food_tags.yaml (amounts per portion scaled to 100 g)."""
-    foods = load_rules().food_tags.foods
-    n = len(foods)
-    per100 = np.full((n, 4), np.nan)
-    for i, f in enumerate(foods):
-        for j, code in enumerate(NUTRIENTS):
-            v = getattr(f, code)
-            if v is not None:
-                per100[i, j] = v * 100.0 / f.grams
-    return Catalog(
-        kind="knowledge", ids=tuple(f.id for f in foods), sources=(KB_SOURCE,) * n,
-        names=tuple(f.name for f in foods), groups=("",) * n, per100=per100,
-        kcal100=np.array([f.kcal * 100.0 / f.grams for f in foods]),
-        portion_label=tuple(f.portion for f in foods),
-        portion_grams=np.array([f.grams for f in foods], dtype=float),
-        tags=tuple(frozenset(f.tags) for f in foods), realistic=np.ones(n, dtype=bool),
-        branded=np.zeros(n, dtype=bool))
+    """The cited fallback foods of food_tags.yaml as columns."""
+    return _columns("knowledge", knowledge_rows())
 
 
 def load_catalog(db: Any = None) -> Catalog:

@@ -8,10 +8,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nutrispine.errors import InputError, Problem, closest
-from nutrispine.recommend.rules import DietRules, TagRule, load_rules
+from nutrispine.recommend.ruleview import rules as rule_view
+
+if TYPE_CHECKING:  # the shapes; at run time the light view of them (ruleview.py)
+    from nutrispine.recommend.rules import DietRules, TagRule
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -92,7 +95,7 @@ class Classifier:
 
 @lru_cache(maxsize=1)
 def classifier() -> Classifier:
-    return Classifier(load_rules().diet)
+    return Classifier(rule_view().diet)
 
 
 def _singular(word: str) -> str:
@@ -136,7 +139,7 @@ def make_filter(diet: str | None = None, exclude: Iterable[str] = (),
                 pregnant: bool = False, age: float | None = None,
                 field_prefix: str = "preferences") -> DietFilter:
     """Build a filter; unknown diet or exclusion codes raise InputError with suggestions."""
-    rules = load_rules().diet
+    rules = rule_view().diet
     pattern = _pattern_code(rules, diet, f"{field_prefix}.diet")
     avoid: set[str] = set(rules.patterns[pattern].avoid)
     reasons = dict.fromkeys(avoid, f"{pattern} diet")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nutrispine.recommend.rules import cite, load_rules
-from nutrispine.recommend.suggest import _get
+from nutrispine.recommend.codes import get
+from nutrispine.recommend.ruleview import cite, rules
 
 
 def lifestyle_steps(profile: Any = None, nutrients: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -16,9 +16,9 @@ def lifestyle_steps(profile: Any = None, nutrients: Iterable[str] = ()) -> list[
 
     kb = load_knowledge()
     short = set(nutrients)
-    codes = set(_get(profile, "risk_factors") or ()) | set(_get(profile, "symptoms") or ())
+    codes = set(get(profile, "risk_factors") or ()) | set(get(profile, "symptoms") or ())
     out = []
-    for step in load_rules().lifestyle.steps:
+    for step in rules().lifestyle.steps:
         hits = sorted(codes & set(step.when))
         for_nutrients = sorted(short & set(step.nutrients))
         general = not step.nutrients and not step.when

@@ -1,20 +1,27 @@
 """Typed, validated access to the recommendation knowledge files (diet rules, fallback foods,
 supplement guidance, lifestyle steps), loaded strictly once like the rest of the knowledge base.
+
+Like ``load_knowledge``, the validated object is pickled in the package's ``__pycache__`` keyed
+by a hash of the YAML files and of this module (a stale cache cannot be used: its key would
+differ). The ``assess`` path uses ``ruleview.rules()``, the same data without the model classes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+import pickle
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from nutrispine.knowledge.loader import KnowledgeError, read_yaml, validate
+from nutrispine.recommend.ruleview import CACHE_DIR, KNOWLEDGE, Record, cite, rules_key, save
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+__all__ = ["CHECKED", "KNOWLEDGE", "RecommendKnowledge", "cite", "load_rules", "rules_key",
+           "view_of"]
 CHECKED = dt.date(2026, 11, 24)
 
 
@@ -220,13 +227,17 @@ class RecommendKnowledge:
         return out
 
 
-def cite(kb: Any, c: Any) -> str:
-    """A readable citation: the bibliography title (or the inline one) and the locator."""
-    title = getattr(c, "title", None)
-    if title is None:
-        sources = getattr(kb, "sources", {})
-        title = sources[c.id].title if c.id in sources else c.id
-    return f"{title}, {c.locator}" if c.locator else title
+def view_of(obj: Any) -> Any:
+    """The same data as plain ``Record``s, lists, dicts and values (see ruleview.py)."""
+    if isinstance(obj, BaseModel):
+        return Record(**{name: view_of(getattr(obj, name)) for name in type(obj).model_fields})
+    if isinstance(obj, RecommendKnowledge):
+        return Record(**{f.name: view_of(getattr(obj, f.name)) for f in fields(obj)})
+    if isinstance(obj, dict):
+        return {k: view_of(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(view_of(v) for v in obj)
+    return obj
 
 
 def _load(name: str, model: object) -> object:
@@ -236,7 +247,23 @@ def _load(name: str, model: object) -> object:
 
 @lru_cache(maxsize=1)
 def load_rules() -> RecommendKnowledge:
-    """Load and validate the recommendation knowledge (cached)."""
+    """Load and validate the recommendation knowledge (cached in memory and on disk)."""
+    if os.environ.get("NUTRISPINE_NO_KB_CACHE"):
+        return _load_all()
+    cache = CACHE_DIR / f"recommend-rules-{rules_key()}.pickle"
+    try:
+        with cache.open("rb") as fh:
+            rk = pickle.load(fh)
+        if isinstance(rk, RecommendKnowledge):
+            return rk
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    rk = _load_all()
+    save(cache, rk, "recommend-rules-*.pickle")
+    return rk
+
+
+def _load_all() -> RecommendKnowledge:
     from pydantic import TypeAdapter
 
     rk = RecommendKnowledge(

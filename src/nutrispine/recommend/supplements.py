@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nutrispine.recommend.rules import cite, load_rules
-from nutrispine.recommend.shortfall import NAMES
-from nutrispine.recommend.suggest import _get, _med_classes
+from nutrispine.recommend.codes import NAMES, check_nutrient, get, med_classes
+from nutrispine.recommend.ruleview import cite, rules
 from nutrispine.recommend.targets import person_targets
-from nutrispine.recommend.top import check_nutrient
 
 
 def supplement_guidance(nutrient: str, profile: Any, kb: Any = None,
@@ -26,7 +24,7 @@ def supplement_guidance(nutrient: str, profile: Any, kb: Any = None,
         from nutrispine.profile import parse_profile
 
         profile = parse_profile(profile)
-    guide = load_rules().guidance[code]
+    guide = rules().guidance[code]
     target = person_targets(kb, profile.person, profile.supplements)[code]
     room = None
     if target.ul is not None:
@@ -44,7 +42,7 @@ def supplement_guidance(nutrient: str, profile: Any, kb: Any = None,
         if code == "vitamin_d":
             entry["iu"] = [round(low * 40), round(high * 40)]
         doses.append(entry)
-    classes = _med_classes(profile, kb)
+    classes = med_classes(profile, kb)
     spacing, cautions = [], []
     for inter in kb.interactions:
         if inter.nutrient != code or inter.medication_class not in classes:
@@ -55,7 +53,7 @@ def supplement_guidance(nutrient: str, profile: Any, kb: Any = None,
             spacing.append({**item, "hours": inter.spacing_hours})
         else:
             cautions.append(item)
-    risks = set(_get(profile, "risk_factors") or ())
+    risks = set(get(profile, "risk_factors") or ())
     for c in guide.cautions:
         if risks & set(c.risk_factors):
             cautions.append({"risk_factors": sorted(risks & set(c.risk_factors)), "text": c.text,
