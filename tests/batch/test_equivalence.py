@@ -165,3 +165,50 @@ def test_rows_a_profile_would_refuse_get_a_problem(row: dict[str, Any], bad: dic
     assert got["problem"] is not None
     assert got["triage_level"] is None
     assert all(got[f"{n}_likelihood"] is None for n in NUTRIENTS)
+
+
+@st.composite
+def person_with_intake(draw: st.DrawFn) -> dict[str, Any]:
+    row = draw(person())
+    for nutrient in S.nutrients:
+        row[f"intake_{nutrient}"] = draw(st.one_of(
+            st.none(), st.floats(0, 3000).map(lambda x: round(x, 2)),
+            st.sampled_from([0.0, 2.0, 10.0, 255.0, 320.0, 800.0, 1000.0])))
+    row["intake_days"] = draw(st.sampled_from([None, 1.0, 3.0, 7.0]))
+    return row
+
+
+def _core_intake(row: dict[str, Any]) -> Any:
+    """The core's intake blocks for a diary whose daily mean is the row's intake value."""
+    from nutrispine.foods.diet import _block
+    from nutrispine.supplements import daily_totals
+
+    def fake(profile: Any, kb: Any, db: Any) -> tuple[dict[str, Any], None, list[Any]]:
+        totals = daily_totals(kb, profile.supplements)
+        days = row["intake_days"] or 1.0
+        blocks = {n: _block(n, row[f"intake_{n}"], int(days), 1.0, "food_log", {}, profile, kb,
+                            totals, days).to_dict()
+                  for n in S.nutrients if row[f"intake_{n}"] is not None}
+        return blocks, None, []
+
+    return fake
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(person_with_intake(), min_size=1, max_size=15))
+def test_intake_columns_equal_the_core_intake_evidence(rows: list[dict[str, Any]]) -> None:
+    from unittest import mock
+
+    import nutrispine.assess as core
+
+    dtypes = {**S.dtypes(), "diet": pl.String(), "id": pl.Int64()}
+    data = [{"id": i, **row} for i, row in enumerate(rows)]
+    result = screen_frame(pl.DataFrame(data, schema={k: dtypes[k] for k in data[0]}))
+    for row, got in zip(rows, result.iter_rows(named=True), strict=True):
+        with mock.patch.object(core, "_intake", _core_intake(row)):
+            expected = assess(as_profile(row)).to_dict()
+        assert got["triage_level"] == expected["triage"]["level"]
+        for n in NUTRIENTS:
+            want = expected["nutrients"][n]
+            assert got[f"{n}_likelihood"] == want["likelihood"], n
+            assert abs(got[f"{n}_probability"] - want["probability"]) <= 0.0011, n

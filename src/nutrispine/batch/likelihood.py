@@ -14,6 +14,7 @@ import math
 
 import polars as pl
 
+from nutrispine.batch import intake as bintake
 from nutrispine.batch import labs as blabs
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
@@ -183,10 +184,16 @@ def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inp
             stage1 += [per_day_expr(kb, n, inputs).alias(f"_perday_{n}"),
                        target_expr(kb, n).alias(f"_target_{n}")]
     frame = frame.with_columns(stage1)
-    frame = frame.with_columns(
-        (supplement_lr_expr(kb, pl.col(f"_perday_{n}"), pl.col(f"_target_{n}"))
-         if schema().supplement(n) in inputs else pl.lit(1.0)).alias(f"_supplr_{n}")
-        for n in NUTRIENTS)
+    stage2 = []
+    for n in NUTRIENTS:
+        has_supplement = schema().supplement(n) in inputs
+        lr = (supplement_lr_expr(kb, pl.col(f"_perday_{n}"), pl.col(f"_target_{n}"))
+              if has_supplement else pl.lit(1.0))
+        if bintake.column(n) in inputs:  # food (plus supplement) replaces the supplement alone
+            per_day = pl.col(f"_perday_{n}") if has_supplement else pl.lit(None, pl.Float64)
+            lr = bintake.intake_lr_expr(kb, n, inputs, per_day).fill_null(lr)
+        stage2.append(lr.alias(f"_supplr_{n}"))
+    frame = frame.with_columns(stage2)
     frame = frame.with_columns(odds_expr(kb, n, inputs).alias(f"_odds_{n}") for n in NUTRIENTS)
     stage3 = []
     for n in NUTRIENTS:

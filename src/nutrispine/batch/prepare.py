@@ -24,7 +24,7 @@ TRUE = ("true", "t", "yes", "y", "1", "1.0")
 FALSE = ("false", "f", "no", "n", "0", "0.0", "")
 SEX = {"female": "female", "f": "female", "woman": "female", "male": "male", "m": "male",
        "man": "male"}
-PREFIXES = ("symptom_", "risk_", "med_", "pain_", "supplement_")
+PREFIXES = ("symptom_", "risk_", "med_", "pain_", "supplement_", "intake_")
 EXTRA_COLUMNS = {"diet": pl.String()}
 
 
@@ -202,9 +202,11 @@ def prepare(frame: pl.LazyFrame, id_offset: int = 0) -> tuple[pl.LazyFrame, Inpu
                 f"{unit_col}: not a unit for {test}; use one of {', '.join(accepted)}")
         problem(given & (pl.col(value_col) < 0), f"{value_col}: must not be negative")
     for nutrient in s.nutrients:
-        column = s.supplement(nutrient)
-        if column in inputs:
-            problem(pl.col(column) < 0, f"{column}: must not be negative")
+        for column in (s.supplement(nutrient), f"intake_{nutrient}"):
+            if column in inputs:
+                problem(pl.col(column) < 0, f"{column}: must not be negative")
+    if "intake_days" in inputs:
+        problem(pl.col("intake_days") <= 0, "intake_days: must be above 0")
     frame = frame.with_columns(problems_expr(flags).alias("_problem"))
     return frame, inputs
 

@@ -12,6 +12,7 @@ which the rules treat exactly as the single assessment treats an answer that was
 - ``symptom_<code>``, ``risk_<code>``, ``med_<class>``: true/false, one per code
 - ``<test>_value`` with ``<test>_unit`` for every lab test (e.g. ``vitamin_d_25oh_value``)
 - ``supplement_<nutrient>``: daily supplement amount in the nutrient's unit (µg or mg)
+- ``intake_<nutrient>``: usual food intake per day in that unit, ``intake_days`` behind it
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class Schema:
             out[self.lab_value(test)] = pl.Float64()
             out[self.lab_unit(test)] = pl.String()
         out.update({self.supplement(n): pl.Float64() for n in self.nutrients})
+        out.update({f"intake_{n}": pl.Float64() for n in self.nutrients})
+        out["intake_days"] = pl.Float64()
         out.update({k: v() for k, v in DESIGN.items()})
         return out
 
