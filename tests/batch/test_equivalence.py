@@ -126,7 +126,7 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(person(), min_size=1, max_size=25))
 def test_batch_equals_single_assessment(rows: list[dict[str, Any]]) -> None:
-    result = screen_frame(_frame(rows), reasons=True)
+    result = screen_frame(_frame(rows), reasons=True, probability=True)
     for row, got in zip(rows, result.iter_rows(named=True), strict=True):
         expected = assess(as_profile(row)).to_dict()
         assert got["problem"] is None, got["problem"]
@@ -203,7 +203,8 @@ def test_intake_columns_equal_the_core_intake_evidence(rows: list[dict[str, Any]
 
     dtypes = {**S.dtypes(), "diet": pl.String(), "id": pl.Int64()}
     data = [{"id": i, **row} for i, row in enumerate(rows)]
-    result = screen_frame(pl.DataFrame(data, schema={k: dtypes[k] for k in data[0]}))
+    result = screen_frame(pl.DataFrame(data, schema={k: dtypes[k] for k in data[0]}),
+                          probability=True)
     for row, got in zip(rows, result.iter_rows(named=True), strict=True):
         with mock.patch.object(core, "_intake", _core_intake(row)):
             expected = assess(as_profile(row)).to_dict()

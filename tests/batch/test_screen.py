@@ -22,11 +22,11 @@ runner = CliRunner()
 def test_example_file_screens_like_assess(tmp_path: Path) -> None:
     out = tmp_path / "screened.parquet"
     result = runner.invoke(app, ["batch", "screen", str(EXAMPLE), "--out", str(out),
-                                 "--reasons"])
+                                 "--reasons", "--probability"])
     assert result.exit_code == 0, result.output
     assert "1 rows with a problem" in result.output
     table = pl.read_parquet(out)
-    assert table.columns == output_columns(reasons=True)
+    assert table.columns == output_columns(reasons=True, probability=True)
     rows = {r["id"]: r for r in table.iter_rows(named=True)}
     assert list(rows) == [f"P{i:03d}" for i in range(1, 11)]
     # P001 is the contract's example person (labs, medicines, supplement): same as assess

@@ -94,12 +94,14 @@ def read_part(part: Part) -> pl.DataFrame:
                        infer_schema_length=10_000)
 
 
-def screen_part(part: Part, vitamin_d_scheme: str, reasons: bool = False) -> pl.DataFrame:
+def screen_part(part: Part, vitamin_d_scheme: str, reasons: bool = False,
+                probability: bool = False) -> pl.DataFrame:
     """Run on a worker: read and screen one part (ids are local row numbers when the input
     has no id column; the client shifts them)."""
     from nutrispine.batch.screen import screen_frame
 
-    return screen_frame(read_part(part), vitamin_d_scheme=vitamin_d_scheme, reasons=reasons)
+    return screen_frame(read_part(part), vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
+                        probability=probability)
 
 
 @contextmanager
@@ -135,7 +137,7 @@ def _has_id(source: Path) -> bool:
 
 def screen_file(source: Path, out: Path, *, scheduler: str | None = None, workers: int = 2,
                 vitamin_d_scheme: str = "nam2011", window: int | None = None,
-                reasons: bool = False) -> int:
+                reasons: bool = False, probability: bool = False) -> int:
     """Screen ``source`` on a Dask cluster into ``out``; returns the number of rows."""
     from distributed import as_completed
 
@@ -161,7 +163,7 @@ def screen_file(source: Path, out: Path, *, scheduler: str | None = None, worker
             while next_write < len(parts):
                 while next_submit < len(parts) and len(pending) + len(done) < limit:
                     future = client.submit(screen_part, parts[next_submit], vitamin_d_scheme,
-                                           reasons, pure=False)
+                                           reasons, probability, pure=False)
                     pending[future] = next_submit
                     queue.add(future)
                     next_submit += 1

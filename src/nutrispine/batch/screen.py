@@ -2,9 +2,9 @@
 streamed from the input file to the output file.
 
 Output, one row per input row: ``id``, ``triage_level``, optionally ``triage_reasons`` (rule
-codes, most serious first), and per nutrient ``<n>_likelihood``, ``<n>_probability`` and
-``<n>_lab_status``; ``problem`` says why a row could not be assessed (its results are then
-empty).
+codes, most serious first), and per nutrient ``<n>_likelihood``, optionally ``<n>_probability``
+(the model's posterior, for ranking), and ``<n>_lab_status``; ``problem`` says why a row could
+not be assessed (its results are then empty).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,18 +32,21 @@ from nutrispine.knowledge.models import NUTRIENTS
 CHUNK_ROWS = 250_000  # rows screened at a time from a Parquet file (bounds the memory)
 
 
-def output_columns(reasons: bool = False) -> list[str]:
+def output_columns(reasons: bool = False, probability: bool = False) -> list[str]:
     cols = ["id", "triage_level", *(["triage_reasons"] if reasons else [])]
     for n in NUTRIENTS:
-        cols += [f"{n}_likelihood", f"{n}_probability", f"{n}_lab_status"]
+        cols += [f"{n}_likelihood", *([f"{n}_probability"] if probability else []),
+                 f"{n}_lab_status"]
     return [*cols, "problem"]
 
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                 kb: KnowledgeBase | None = None, id_offset: int = 0,
-                reasons: bool = False, mask: bool = True) -> pl.LazyFrame:
+                reasons: bool = False, probability: bool = False, mask: bool = True
+                ) -> pl.LazyFrame:
     """The screening plan for ``frame`` (nothing is computed until it is collected or sunk);
-    ``reasons`` adds the codes of the triage rules that fired. With ``mask`` the results of a
+    ``reasons`` adds the codes of the triage rules that fired, ``probability`` the posterior
+    probability per nutrient (3 decimals). With ``mask`` the results of a
     row with a problem are emptied in the plan; without, call ``mask_problems`` afterwards."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
@@ -64,9 +68,10 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     if reasons:
         outputs.append(valid(btriage.reasons_expr(fired), "triage_reasons"))
     for n in NUTRIENTS:
-        outputs += [valid(blk.level_text(f"_level_{n}"), f"{n}_likelihood"),
-                    valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"),
-                    valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status")]
+        outputs.append(valid(blk.level_text(f"_level_{n}"), f"{n}_likelihood"))
+        if probability:
+            outputs.append(valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"))
+        outputs.append(valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status"))
     return frame.select(*outputs, pl.col("_problem").alias("problem"))
 
 
@@ -90,7 +95,7 @@ def read_overrides() -> dict[str, pl.DataType]:
 
 
 def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
-                reasons: bool = False) -> int:
+                reasons: bool = False, probability: bool = False) -> int:
     """Stream ``source`` through the rules into ``out``; returns the number of rows.
 
     The result is written to a temporary name and renamed at the end, so a failed run never
@@ -105,9 +110,10 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
     try:
         if io.file_format(source) == "parquet":
             _screen_in_chunks(source, partial, vitamin_d_scheme=vitamin_d_scheme,
-                              reasons=reasons)
+                              reasons=reasons, probability=probability)
         else:
-            plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons)
+            plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
+                               probability=probability)
             io.sink(plan, partial)
         os.replace(partial, out)
     except pl.exceptions.PolarsError as exc:
@@ -119,22 +125,25 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
 
 
 def _screen_in_chunks(source: Path, out: Path, **options: Any) -> None:
-    """Parquet in slices of ``CHUNK_ROWS``, each screened in memory and appended to ``out``.
+    """Parquet in slices of ``CHUNK_ROWS``, each screened in memory, written in order.
 
     Two slices are screened at a time (Polars releases the GIL, so the second keeps the cores
-    busy while the first is in a sequential step or being written); at most three slices are in
-    flight, so memory stays bounded by a few slices whatever the file's size (the reader
-    fetches only the row groups a slice needs)."""
+    busy while the first is in a sequential step); at most three are in flight, so memory stays
+    bounded by a few slices whatever the file's size (the reader fetches only the row groups a
+    slice needs). The screened slices are handed to Polars' own streaming writer through an IO
+    source, which encodes a file faster than appending with pyarrow."""
+    from polars.io.plugins import register_io_source
+
     total = int(pl.scan_parquet(source).select(pl.len()).collect().item())
+    schema = screen_lazy(pl.scan_parquet(source), mask=False, **options).collect_schema()
 
     def screen_slice(offset: int) -> pl.DataFrame:
         part = pl.scan_parquet(source).slice(offset, CHUNK_ROWS)
         plan = screen_lazy(part, id_offset=offset, mask=False, **options)
         return mask_problems(plan.collect(engine="in-memory"))
 
-    writer = io.OrderedWriter(out)
-    offsets = iter(range(0, max(total, 1), CHUNK_ROWS))
-    try:
+    def slices(*_: Any) -> Iterator[pl.DataFrame]:
+        offsets = iter(range(0, total, CHUNK_ROWS))
         with ThreadPoolExecutor(max_workers=2) as pool:
             window: deque[Future[pl.DataFrame]] = deque(
                 pool.submit(screen_slice, o) for o in itertools.islice(offsets, 3))
@@ -143,9 +152,9 @@ def _screen_in_chunks(source: Path, out: Path, **options: Any) -> None:
                 nxt = next(offsets, None)
                 if nxt is not None:
                     window.append(pool.submit(screen_slice, nxt))
-                writer.write(frame)
-    finally:
-        writer.close()
+                yield frame
+
+    io.sink(register_io_source(io_source=slices, schema=schema), out)
 
 
 def count_rows(path: Path) -> int:

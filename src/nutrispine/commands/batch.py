@@ -128,6 +128,9 @@ def screen(
         help="25(OH)D cut-offs: nam2011 (default) or endocrine2011.")] = "nam2011",
     reasons: Annotated[bool, typer.Option(
         "--reasons", help="Add triage_reasons: the codes of the triage rules that fired.")] = False,
+    probability: Annotated[bool, typer.Option(
+        "--probability", help="Add <nutrient>_probability: the model's posterior (ranking).")
+    ] = False,
 ) -> None:
     """Screen every row with the single assessment's rules: triage level, likelihood and lab
     status per nutrient, written next to the row's id."""
@@ -140,10 +143,11 @@ def screen(
             from nutrispine.batch import distributed
 
             rows = distributed.screen_file(input_file, out, scheduler=scheduler, workers=workers,
-                                           vitamin_d_scheme=vitamin_d_cutoffs, reasons=reasons)
+                                           vitamin_d_scheme=vitamin_d_cutoffs, reasons=reasons,
+                                           probability=probability)
         else:
             rows = scr.screen_file(input_file, out, vitamin_d_scheme=vitamin_d_cutoffs,
-                                   reasons=reasons)
+                                   reasons=reasons, probability=probability)
     except InputError as exc:
         fail(exc)
     problems = scr.count_problems(out)
