@@ -129,10 +129,9 @@ def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[
 
 
 def _factor_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
-    expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Float64))
-    for i, (_, factor) in enumerate(kb.unit_index[test].values()):
-        expr = expr.when(pl.col(unit_col(test)) == i).then(pl.lit(factor))
-    return expr.otherwise(pl.lit(None, dtype=pl.Float64))
+    """The factor to SI of the row's unit, looked up by the unit's index (null stays null)."""
+    factors = [factor for _, factor in kb.unit_index[test].values()]
+    return pl.lit(pl.Series(factors, dtype=pl.Float64)).gather(pl.col(unit_col(test)))
 
 
 def _lit(status: str) -> pl.Expr:
@@ -234,8 +233,10 @@ def with_lab_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[s
     if not units_done:
         frame = with_unit_columns(frame, kb, columns)
     tests = [t for t in kb.labs if _has(columns, t)]
-    frame = frame.with_columns(
-        lab_status_expr(kb, t, columns, vitamin_d_scheme).alias(status_col(t)) for t in tests)
+    judged = [t for t in tests if kb.labs[t].schemes or kb.labs[t].elevated_above is not None]
+    frame = frame.with_columns(  # a test without cut-offs (albumin) has no status to compute
+        lab_status_expr(kb, t, columns, vitamin_d_scheme).alias(status_col(t)) for t in judged)
+    tests = judged
     if "vitamin_b12" in tests:
         frame = frame.with_columns(b12_upgrade_expr(kb, columns).alias(status_col("vitamin_b12")))
     outputs = []

@@ -10,7 +10,7 @@ exact, so building the same left-to-right product gives bit-identical probabilit
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import polars as pl
 
@@ -100,19 +100,14 @@ def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
 
 
 def supplement_lr_expr(kb: KnowledgeBase, per_day: pl.Expr, target: pl.Expr) -> pl.Expr:
-    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met
-    (no evidence without a positive amount and a target). The rule that applies is constant
-    between the rules' thresholds, so it is decided once per interval and looked up per row."""
-    rules = kb.factors.supplement_effect.rules
-    bounds = sorted({r.min_fraction_of_rda for r in rules})
-    table: list[float | None] = []
-    for i in range(len(bounds) + 1):
-        at = bounds[i - 1] if i else -math.inf
-        rule = next((r for r in rules if at >= r.min_fraction_of_rda), None)
-        table.append(1.0 if rule is None else strength_lr(kb, rule.strength, rule.direction))
+    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met, in
+    the rules' order (no evidence without a positive amount and a target)."""
     fraction = pl.when((per_day > 0) & (target > 0)).then(per_day / target)
-    index = pl.lit(pl.Series(bounds, dtype=pl.Float64)).search_sorted(fraction, side="right")
-    return lookup(table, pl.when(fraction.is_not_null()).then(index)).fill_null(1.0)
+    expr: Any = pl.when(fraction.is_null()).then(pl.lit(1.0))
+    for rule in kb.factors.supplement_effect.rules:
+        expr = expr.when(fraction >= rule.min_fraction_of_rda).then(
+            pl.lit(strength_lr(kb, rule.strength, rule.direction)))
+    return expr.otherwise(pl.lit(1.0))
 
 
 def lookup(values: list[float | None], key: pl.Expr) -> pl.Expr:
