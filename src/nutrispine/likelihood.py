@@ -254,7 +254,9 @@ def combine(
         else:
             odds *= ev.likelihood_ratio
     odds *= min(symptoms, kb.factors.model.symptom_lr_cap)
-    p = odds / (1.0 + odds)
+    # Rounded so the order evidence is multiplied in (profile order here, knowledge-base order in
+    # batch screening) cannot move a result across a threshold by a floating-point ulp.
+    p = round(odds / (1.0 + odds), 9)
     if floor is not None:
         p = max(p, floor)
     if cap is not None:
