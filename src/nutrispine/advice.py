@@ -21,7 +21,7 @@ def next_steps(kb: KnowledgeBase, nutrient: str, level: str, lab: LabResult | No
     test = kb.labs[n.lab_test].plain_name
     if lab is not None and lab.status == "deficient":
         steps.append(
-            f"Your blood test shows a {n.name} deficiency: see your doctor about treatment "
+            f"Your blood test shows a {name} deficiency: see your doctor about treatment "
             f"and about what may be causing it."
         )
     elif lab is not None and lab.status == "high":

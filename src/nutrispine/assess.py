@@ -273,9 +273,10 @@ def _guidance(profile: Profile, kb: KnowledgeBase, results: dict[str, NutrientRe
 
 
 def _food_text(s: dict[str, Any]) -> str:
-    """'Salmon, cooked: 1 fillet (154 g) gives 18.1 µg, about 100% of your gap'."""
-    text = f"{s['food']['name']}: {s['portion']} ({s['grams']:g} g) gives {s['amount']:g} {s['unit']}"
-    return text + f", about {s['closes_gap_percent']}% of your gap"
+    """'Salmon, cooked: 1 fillet (154 g) gives 18.1 µg (100% of your gap)'."""
+    amount = f"{float(format(s['amount'], '.3g')):g}"
+    text = f"{s['food']['name']}: {s['portion']} ({s['grams']:g} g) gives {amount} {s['unit']}"
+    return text + f" ({s['closes_gap_percent']}% of your gap)"
 
 
 def assess_json(profile: Profile | dict[str, Any], **options: Any) -> str:

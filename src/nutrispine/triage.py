@@ -76,7 +76,7 @@ def triage(kb: KnowledgeBase, profile: Profile, likely: dict[str, str | None]) -
     for rrule in rules.routine_rules:
         if matches(rrule.when, profile):
             reasons.append(Reason(rrule.code, "routine", rrule.text, kb.cite(rrule.source)))
-    for nutrient, test in likely.items():
+    for nutrient, test in sorted(likely.items(), key=lambda kv: kv[1] is not None):
         ld = rules.likely_deficiency
         template = ld.text if test is not None else ld.confirmed_text
         name = kb.nutrients[nutrient].name

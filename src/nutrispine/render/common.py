@@ -37,15 +37,19 @@ def lab_line(lab: dict[str, Any]) -> str:
     return text + f" ({lab['status']})."
 
 
-def intake_line(intake: dict[str, Any] | None, unit: str) -> str | None:
+def intake_line(intake: dict[str, Any] | None, unit: str, supplement: float | None = None) -> str | None:
     if not intake or intake.get("per_day") is None:
         return None
-    text = f"Food intake: about {intake['per_day']:g} {intake.get('unit', unit)} a day"
+    unit = intake.get("unit", unit)
+    text = f"Food intake: about {sig(intake['per_day'])} {unit} a day"
+    if supplement:
+        text += f", plus {sig(supplement)} {unit} from supplements"
     target = intake.get("rda") or intake.get("ai")
     if target:
         text += f" (recommended {target:g})"
     if intake.get("probability_adequate") is not None:
-        text += f"; chance it meets your need: {intake['probability_adequate']:.0%}"
+        what = "food alone" if supplement else "it"
+        text += f"; chance {what} meets your need: {intake['probability_adequate']:.0%}"
     return text + "."
 
 
@@ -65,3 +69,8 @@ def supplement_line(guide: dict[str, Any] | None) -> str | None:
     if recheck and recheck.get("after_weeks"):
         text += f"; recheck the blood test after about {recheck['after_weeks']:g} weeks"
     return text + "."
+
+
+def sig(value: float, digits: int = 3) -> str:
+    """A number to three significant figures, without trailing noise: 236.18 -> 236, 2.67 -> 2.67."""
+    return f"{float(f'{value:.{digits}g}'):g}"

@@ -45,7 +45,7 @@ def render_text(assessment: Assessment, *, to_string: bool = False, width: int |
     tri = r["triage"]
     banner = Text(LEVEL_TITLES[tri["level"]], style=STYLE[tri["level"]])
     body: list[Any] = [banner, Text(tri["advice"])]
-    for reason in tri["reasons"][:4]:
+    for reason in tri["reasons"][:6]:
         body.append(Text(f"• {reason['text']}"))
     console.print(Panel(Group(*body), title="Triage", border_style=STYLE[tri["level"]].split()[-1]))
     console.print(Text("What to do first", style="bold underline"))
@@ -62,14 +62,16 @@ def render_text(assessment: Assessment, *, to_string: bool = False, width: int |
         console.print(head)
         console.print(f"  {n['pain_link']}")
         console.print(f"  {lab_line(n['lab'])}")
-        if (line := intake_line(n.get("intake"), n["requirement"]["unit"])) is not None:
+        if (line := intake_line(n.get("intake"), n["requirement"]["unit"], n["supplement_per_day"])) is not None:
             console.print(f"  {line}")
         for step in n["next_steps"]:
             console.print(f"  → {step}")
         if (line := supplement_line(r.get("supplement_guidance", {}).get(code))) is not None:
             console.print(f"  → {line}")
         if n["foods"]:
-            console.print(f"  Foods: {'; '.join(n['foods'][:5])}")
+            console.print("  Foods that fit you:")
+            for food in n["foods"][:3]:
+                console.print(f"    · {food}")
         console.print()
     if r.get("lifestyle"):
         console.print(Text("Everyday steps that help", style="bold underline"))
