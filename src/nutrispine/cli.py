@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
+from functools import lru_cache
 
-# nutrispine uses no pydantic plugins; skipping their discovery (an importlib.metadata scan of
-# every installed package) saves about 9 ms on every command.
+# nutrispine uses no pydantic plugins; skipping their discovery spares every command a scan of
+# every installed package's metadata.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
-
-app = typer.Typer(
-    name="nutrispine",
-    help=(
-        "Could a nutrient shortfall be part of your back or neck pain? nutrispine screens for "
-        "vitamin D, magnesium, vitamin B12 and calcium shortfalls, triages red flags first, and "
-        "suggests foods and safe next steps. It informs; it does not diagnose or prescribe."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 # Modules that register plain commands on ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = ("assess", "knowledge", "plan", "ask", "serve")
@@ -38,6 +28,31 @@ _SUB_APPS = {
 _EXTENSIONS = {"foods_top": "foods"}
 
 
+KNOWN = (*_COMMAND_MODULES, *_SUB_APPS)
+
+
+def _new_app() -> typer.Typer:
+    app = typer.Typer(
+        name="nutrispine",
+        help=(
+            "Could a nutrient shortfall be part of your back or neck pain? nutrispine screens for "
+            "vitamin D, magnesium, vitamin B12 and calcium shortfalls, triages red flags first, and "
+            "suggests foods and safe next steps. It informs; it does not diagnose or prescribe."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    # A callback keeps the app a group even when only one command is built, so the command's
+    # name is still required and parsed (Typer runs a lone command directly otherwise).
+    app.callback()(_root)
+    return app
+
+
+def _root() -> None:
+    """nutrispine: cited, safe screening for nutrient shortfalls behind back and neck pain."""
+
+
 def _load(name: str) -> object | None:
     try:
         return importlib.import_module(f"nutrispine.commands.{name}")
@@ -47,26 +62,38 @@ def _load(name: str) -> object | None:
         raise
 
 
-def _build() -> None:
+def build(only: str | None = None) -> typer.Typer:
+    """The command-line app: every command, or only ``only`` (a command or noun) when that is all
+    a run needs. Like click's documented lazy groups, this spares ``nutrispine assess`` the cost
+    of building the other commands."""
+    app = _new_app()
     for name in _COMMAND_MODULES:
-        module = _load(name)
-        if module is not None:
+        if only in (None, name) and (module := _load(name)) is not None:
             module.register(app)  # type: ignore[attr-defined]
     sub_apps: dict[str, typer.Typer] = {}
     for noun, help_text in _SUB_APPS.items():
-        module = _load(noun)
-        if module is not None:
+        if only in (None, noun) and (module := _load(noun)) is not None:
             sub_apps[noun] = module.app  # type: ignore[attr-defined]
             app.add_typer(module.app, name=noun, help=help_text)  # type: ignore[attr-defined]
     for name, noun in _EXTENSIONS.items():
-        module = _load(name)
-        if module is not None and noun in sub_apps:
+        if noun in sub_apps and (module := _load(name)) is not None:
             module.register(sub_apps[noun])  # type: ignore[attr-defined]
+    return app
 
 
-_build()
+@lru_cache(maxsize=1)
+def _full_app() -> typer.Typer:
+    return build()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``nutrispine.cli.app`` is the full app (built on first use), for tests and embedding."""
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module 'nutrispine.cli' has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point of the console script."""
-    app()
+    word = sys.argv[1] if len(sys.argv) > 1 else None
+    build(word if word in KNOWN else None)()
