@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[dev]'
+.venv/bin/python -m compileall -q src  # bytecode even where PYTHONDONTWRITEBYTECODE is set
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
