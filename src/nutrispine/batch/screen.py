@@ -58,7 +58,9 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     frame = frame.with_columns(
         blk.level_expr(kb, pl.col(f"_p_{n}")).alias(f"_level_{n}") for n in NUTRIENTS)
     likely = {n: pl.col(f"_level_{n}") == 2 for n in NUTRIENTS}
-    fired = btriage.rules(kb, inputs, likely)
+    confirmed = {n: (pl.col(blabs.code_column(n)) == blabs.code("deficient")).fill_null(False)
+                 for n in NUTRIENTS}
+    fired = btriage.rules(kb, inputs, likely, confirmed)
     ok = pl.col("_problem").is_null()
 
     def valid(expr: pl.Expr, name: str) -> pl.Expr:

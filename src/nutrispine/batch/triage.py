@@ -37,15 +37,22 @@ def condition_expr(when: Condition, inputs: Inputs) -> pl.Expr:
     return pl.all_horizontal(checks) if checks else pl.lit(False)
 
 
-def rules(kb: KnowledgeBase, inputs: Inputs, likely: dict[str, pl.Expr]
-          ) -> list[tuple[str, str, pl.Expr]]:
+def rules(kb: KnowledgeBase, inputs: Inputs, likely: dict[str, pl.Expr],
+          confirmed: dict[str, pl.Expr] | None = None) -> list[tuple[str, str, pl.Expr]]:
     """(code, level, fired) for every rule, in the core's order; ``likely`` maps each nutrient
-    to a boolean column 'likelihood is high' (the likely-deficiency reason)."""
+    to a boolean column 'likelihood is high' (the likely-deficiency reason), ``confirmed`` to
+    'the blood test shows a deficiency'. The core lists the confirmed likely deficiencies first
+    (``triage.triage``), so each nutrient's reason is two mutually exclusive rules: confirmed,
+    in the first group, and not confirmed, in the second."""
     out: list[tuple[str, str, pl.Expr]] = [
         (r.code, r.level, condition_expr(r.when, inputs)) for r in kb.triage.red_flags]
     out += [(r.code, "routine", condition_expr(r.when, inputs)) for r in kb.triage.routine_rules]
     code = kb.triage.likely_deficiency.code
-    out += [(f"{code}:{n}", "routine", fired) for n, fired in likely.items()]
+    if confirmed is None:
+        out += [(f"{code}:{n}", "routine", fired) for n, fired in likely.items()]
+        return out
+    out += [(f"{code}:{n}", "routine", fired & confirmed[n]) for n, fired in likely.items()]
+    out += [(f"{code}:{n}", "routine", fired & ~confirmed[n]) for n, fired in likely.items()]
     return out
 
 
