@@ -13,7 +13,7 @@ from nutrispine.store import Store
 from nutrispine.store.engine import normalise_url
 
 PG_HINT = ("PostgreSQL not available: set NUTRISPINE_TEST_POSTGRES_URL "
-           "(.ci/run starts one on 127.0.0.1:54329)")
+           "(.ci/run starts one on loopback)")
 
 
 def reset_postgres(url: str) -> None:

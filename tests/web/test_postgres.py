@@ -22,7 +22,7 @@ def pg_app() -> Iterator[object]:
     url = os.environ.get("NUTRISPINE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL not available: set NUTRISPINE_TEST_POSTGRES_URL "
-                    "(.ci/run starts one on 127.0.0.1:54329)")
+                    "(.ci/run starts one on loopback)")
     engine = create_engine(normalise_url(url))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
