@@ -54,9 +54,7 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     kb = kb or load_knowledge()
     frame, inputs = prepare(frame, id_offset)
     frame = blabs.with_lab_columns(frame, kb, inputs.names, vitamin_d_scheme, units_done=True)
-    frame = blk.with_probability_columns(frame, kb, inputs)
-    frame = frame.with_columns(
-        blk.level_expr(kb, pl.col(f"_p_{n}")).alias(f"_level_{n}") for n in NUTRIENTS)
+    frame = blk.with_probability_columns(frame, kb, inputs, probability=probability)
     likely = {n: pl.col(f"_level_{n}") == 2 for n in NUTRIENTS}
     confirmed = {n: (pl.col(blabs.code_column(n)) == blabs.code("deficient")).fill_null(False)
                  for n in NUTRIENTS}
