@@ -9,8 +9,6 @@ differ). The ``assess`` path uses ``ruleview.rules()``, the same data without th
 from __future__ import annotations
 
 import datetime as dt
-import os
-import pickle
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -18,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from nutrispine.knowledge.loader import KnowledgeError, read_yaml, validate
-from nutrispine.recommend.ruleview import CACHE_DIR, KNOWLEDGE, Record, cite, rules_key, save
+from nutrispine.pickle_cache import load_or_build
+from nutrispine.recommend.ruleview import CACHE_DIR, KNOWLEDGE, Record, cite, rules_key
 
 __all__ = ["CHECKED", "KNOWLEDGE", "RecommendKnowledge", "cite", "load_rules", "rules_key",
            "view_of"]
@@ -248,19 +247,8 @@ def _load(name: str, model: object) -> object:
 @lru_cache(maxsize=1)
 def load_rules() -> RecommendKnowledge:
     """Load and validate the recommendation knowledge (cached in memory and on disk)."""
-    if os.environ.get("NUTRISPINE_NO_KB_CACHE"):
-        return _load_all()
     cache = CACHE_DIR / f"recommend-rules-{rules_key()}.pickle"
-    try:
-        with cache.open("rb") as fh:
-            rk = pickle.load(fh)
-        if isinstance(rk, RecommendKnowledge):
-            return rk
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    rk = _load_all()
-    save(cache, rk, "recommend-rules-*.pickle")
-    return rk
+    return load_or_build(cache, RecommendKnowledge, _load_all, stale="recommend-rules-*.pickle")
 
 
 def _load_all() -> RecommendKnowledge:

@@ -10,12 +10,11 @@ the code that validates them, so a stale view cannot be used.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
+
+from nutrispine.pickle_cache import content_key, load_or_build
 
 HERE = Path(__file__).resolve().parent
 KNOWLEDGE = HERE.parent / "knowledge"
@@ -47,14 +46,7 @@ class Record:
 
 def rules_key() -> str:
     """A hash of the rule files and of the code that validates them (keys derived caches)."""
-    digest = hashlib.sha256()
-    for name in FILES:
-        path = KNOWLEDGE / f"{name}.yaml"
-        if path.is_file():
-            digest.update(path.read_bytes())
-    for name in _CODE:
-        digest.update((HERE / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return content_key([*(KNOWLEDGE / f"{name}.yaml" for name in FILES), *(HERE / name for name in _CODE)])
 
 
 def cite(kb: Any, c: Any) -> str:
@@ -69,33 +61,11 @@ def cite(kb: Any, c: Any) -> str:
 @lru_cache(maxsize=1)
 def rules() -> Any:
     """The validated rules (``diet``, ``food_tags``, ``guidance``, ``lifestyle``) as Records."""
-    from_disk = not os.environ.get("NUTRISPINE_NO_KB_CACHE")
     cache = CACHE_DIR / f"recommend-view-{rules_key()}.pickle"
-    if from_disk:
-        try:
-            with cache.open("rb") as fh:
-                view = pickle.load(fh)
-            if isinstance(view, Record):
-                return view
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
+    return load_or_build(cache, Record, _view, stale="recommend-view-*.pickle")
+
+
+def _view() -> Record:
     from nutrispine.recommend.rules import load_rules, view_of
 
-    view = view_of(load_rules())
-    if from_disk:
-        save(cache, view, "recommend-view-*.pickle")
-    return view
-
-
-def save(cache: Path, obj: object, stale: str) -> None:
-    """Pickle ``obj`` atomically to ``cache``, removing older files matching ``stale``."""
-    try:
-        cache.parent.mkdir(exist_ok=True)
-        for old in cache.parent.glob(stale):
-            old.unlink(missing_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    return view_of(load_rules())

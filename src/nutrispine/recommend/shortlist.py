@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import os
-import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nutrispine.pickle_cache import load_or_build
 from nutrispine.recommend.catalog import Catalog, FoodRow
 from nutrispine.recommend.codes import NUTRIENTS, family
 
@@ -181,25 +180,8 @@ def _load(path: str, size: int, mtime_ns: int) -> Shortlist:
     key = hashlib.sha256(f"{path}|{size}|{mtime_ns}|{rules_key()}|{code_key()}".encode())
     prefix = f"{db_path.stem}.shortlist-"
     cache = db_path.with_name(f"{prefix}{key.hexdigest()[:16]}.pickle")
-    if not os.environ.get("NUTRISPINE_NO_KB_CACHE"):
-        try:
-            with cache.open("rb") as fh:
-                sl = pickle.load(fh)
-            if isinstance(sl, Shortlist):
-                return sl
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
-    sl = _build_from_file(db_path)
-    try:
-        for old in db_path.parent.glob(f"{prefix}*.pickle"):  # an earlier import's shortlist
-            old.unlink(missing_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(sl, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return sl
+    # an earlier import's shortlist is removed when this one is written
+    return load_or_build(cache, Shortlist, lambda: _build_from_file(db_path), stale=f"{prefix}*.pickle")
 
 
 def _build_from_file(path: Path) -> Shortlist:

@@ -1,0 +1,63 @@
+"""Validated data cached as pickles, so a command does not re-parse and re-validate on every run.
+
+A cache file's name carries a hash of everything it was built from, so a stale file is never read
+(its name differs) and older files are removed when a new one is written. A cache that cannot be
+read or written is simply rebuilt: it can save time, never change an answer. Setting
+``NUTRISPINE_NO_KB_CACHE`` bypasses every cache (used by tests of the loaders themselves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def content_key(paths: Iterable[Path], *extra: str) -> str:
+    """A short hash of the files' contents (missing files are skipped) and any extra text."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    for text in extra:
+        digest.update(text.encode())
+    return digest.hexdigest()[:16]
+
+
+def load_or_build(cache: Path, kind: type[T], build: Callable[[], T], *, stale: str | None = None) -> T:
+    """The object pickled at ``cache`` if it is a ``kind``; otherwise ``build()`` it and save it.
+
+    ``stale`` is a glob (in the cache's folder) for older versions to remove when saving.
+    """
+    if os.environ.get("NUTRISPINE_NO_KB_CACHE"):
+        return build()
+    try:
+        with cache.open("rb") as fh:
+            obj = pickle.load(fh)  # our own file, written below, like a .pyc
+        if isinstance(obj, kind):
+            return obj
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    obj = build()
+    save(cache, obj, stale)
+    return obj
+
+
+def save(cache: Path, obj: object, stale: str | None = None) -> None:
+    """Pickle ``obj`` atomically to ``cache``, first removing older files matching ``stale``."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        if stale:
+            for old in cache.parent.glob(stale):
+                old.unlink(missing_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
