@@ -9,13 +9,8 @@ not be assessed (its results are then empty).
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -29,8 +24,6 @@ from nutrispine.errors import InputError, Problem
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
 from nutrispine.knowledge.models import NUTRIENTS
 
-CHUNK_ROWS = 250_000  # rows screened at a time from a Parquet file (bounds the memory)
-
 
 def output_columns(reasons: bool = False, probability: bool = False) -> list[str]:
     cols = ["id", "triage_level", *(["triage_reasons"] if reasons else [])]
@@ -42,12 +35,10 @@ def output_columns(reasons: bool = False, probability: bool = False) -> list[str
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                 kb: KnowledgeBase | None = None, id_offset: int = 0,
-                reasons: bool = False, probability: bool = False, mask: bool = True
-                ) -> pl.LazyFrame:
+                reasons: bool = False, probability: bool = False) -> pl.LazyFrame:
     """The screening plan for ``frame`` (nothing is computed until it is collected or sunk);
     ``reasons`` adds the codes of the triage rules that fired, ``probability`` the posterior
-    probability per nutrient (3 decimals). With ``mask`` the results of a
-    row with a problem are emptied in the plan; without, call ``mask_problems`` afterwards."""
+    probability per nutrient (3 decimals). The results of a row with a problem are empty."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
@@ -62,7 +53,7 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
     ok = pl.col("_problem").is_null()
 
     def valid(expr: pl.Expr, name: str) -> pl.Expr:
-        return (pl.when(ok).then(expr) if mask else expr).alias(name)
+        return pl.when(ok).then(expr).alias(name)
 
     outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level")]
     if reasons:
@@ -73,15 +64,6 @@ def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
             outputs.append(valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"))
         outputs.append(valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status"))
     return frame.select(*outputs, pl.col("_problem").alias("problem"))
-
-
-def mask_problems(frame: pl.DataFrame) -> pl.DataFrame:
-    """Empty the results of rows with a problem (nothing to do, and no cost, when none has)."""
-    if frame["problem"].null_count() == frame.height:
-        return frame
-    ok = pl.col("problem").is_null()
-    results = [c for c in frame.columns if c not in ("id", "problem")]
-    return frame.with_columns(pl.when(ok).then(pl.col(c)).alias(c) for c in results)
 
 
 def screen_frame(frame: pl.DataFrame, **options: object) -> pl.DataFrame:
@@ -108,13 +90,9 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
     frame = io.scan_input(source, read_overrides())
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
-        if io.file_format(source) == "parquet":
-            _screen_in_chunks(source, partial, vitamin_d_scheme=vitamin_d_scheme,
-                              reasons=reasons, probability=probability)
-        else:
-            plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
-                               probability=probability)
-            io.sink(plan, partial)
+        plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
+                           probability=probability)
+        io.sink(plan, partial)
         os.replace(partial, out)
     except pl.exceptions.PolarsError as exc:
         raise InputError(Problem("INPUT", f"could not screen {source.name}: {exc}")) from None
@@ -122,39 +100,6 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
         if partial.exists():
             partial.unlink()
     return count_rows(out)
-
-
-def _screen_in_chunks(source: Path, out: Path, **options: Any) -> None:
-    """Parquet in slices of ``CHUNK_ROWS``, each screened in memory, written in order.
-
-    Two slices are screened at a time (Polars releases the GIL, so the second keeps the cores
-    busy while the first is in a sequential step); at most three are in flight, so memory stays
-    bounded by a few slices whatever the file's size (the reader fetches only the row groups a
-    slice needs). The screened slices are handed to Polars' own streaming writer through an IO
-    source, which encodes a file faster than appending with pyarrow."""
-    from polars.io.plugins import register_io_source
-
-    total = int(pl.scan_parquet(source).select(pl.len()).collect().item())
-    schema = screen_lazy(pl.scan_parquet(source), mask=False, **options).collect_schema()
-
-    def screen_slice(offset: int) -> pl.DataFrame:
-        part = pl.scan_parquet(source).slice(offset, CHUNK_ROWS)
-        plan = screen_lazy(part, id_offset=offset, mask=False, **options)
-        return mask_problems(plan.collect(engine="in-memory"))
-
-    def slices(*_: Any) -> Iterator[pl.DataFrame]:
-        offsets = iter(range(0, total, CHUNK_ROWS))
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            window: deque[Future[pl.DataFrame]] = deque(
-                pool.submit(screen_slice, o) for o in itertools.islice(offsets, 3))
-            while window:
-                frame = window.popleft().result()
-                nxt = next(offsets, None)
-                if nxt is not None:
-                    window.append(pool.submit(screen_slice, nxt))
-                yield frame
-
-    io.sink(register_io_source(io_source=slices, schema=schema), out)
 
 
 def count_rows(path: Path) -> int:
