@@ -320,15 +320,10 @@ def test_yaml_file_with_comments_and_unicode(tmp_path: Path) -> None:
 
 # --- with a (tiny, hand-written) food database --------------------------------------------------
 
-SR_MINI = Path(__file__).resolve().parents[1] / "web" / "fixtures" / "sr-mini"
-
-
 @pytest.fixture
-def food_home() -> Path:
-    """Import the hand-written SR fixture into this test's own NUTRISPINE_HOME."""
-    if not (SR_MINI / "FOOD_DES.txt").is_file():
-        pytest.skip(f"food fixture not found at {SR_MINI}")
-    proc = run_cli("foods", "import", str(SR_MINI))
+def food_home(mini_sr: Path) -> Path:
+    """Import the hand-written SR fixture (tests/conftest.py) into this test's NUTRISPINE_HOME."""
+    proc = run_cli("foods", "import", str(mini_sr))
     assert proc.returncode == 0, proc.stderr
     return Path(os.environ["NUTRISPINE_HOME"])
 

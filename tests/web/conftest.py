@@ -13,8 +13,6 @@ from nutrispine.store import Store
 from nutrispine.web.app import create_app
 from nutrispine.web.config import WebConfig
 
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI_SR = FIXTURES / "sr-mini"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 PROFILE = {
     "person": {"age": 58, "sex": "female"},
@@ -29,17 +27,17 @@ PROFILE = {
 
 
 @pytest.fixture
-def foods_db() -> Path:
+def foods_db(mini_sr: Path) -> Path:
     """The hand-written SR fixture imported into this test's NUTRISPINE_HOME."""
     from nutrispine.foods import import_path
     from nutrispine.settings import foods_db_path
 
     try:
-        import_path(MINI_SR)
+        import_path(mini_sr)
     except ImportError:  # an importer module still missing: use the SR one directly
         from nutrispine.foods.importers.sr28 import import_sr
 
-        import_sr(MINI_SR, foods_db_path())
+        import_sr(mini_sr, foods_db_path())
     return foods_db_path()
 
 
