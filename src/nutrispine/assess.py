@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nutrispine import __version__
+from nutrispine.advice import food_list, next_steps
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
 from nutrispine.knowledge.models import NUTRIENTS, Requirement
 from nutrispine.labs import interpret_labs, primary_for
@@ -195,8 +196,6 @@ def assess(
             if primary
             else {"status": "not_tested", "value": None, "unit": None, "value_si": None, "unit_si": None}
         )
-        from nutrispine.advice import food_list, next_steps
-
         results[n] = NutrientResult(
             nutrient=n,
             likelihood=lk,
