@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,3 +106,23 @@ def mini_sr(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in MINI_SR_FILES.items():
         (folder / name).write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
     return folder
+
+
+@pytest.fixture(scope="session")
+def sr28_db_path(sr28_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real SR28 imported once per test session into a temporary folder (skips without it)."""
+    from nutrispine.foods.importers.sr28 import import_sr
+
+    path = tmp_path_factory.mktemp("sr28db") / "foods.sqlite"
+    import_sr(sr28_dir, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sr28_db(sr28_db_path: Path) -> Iterator[Any]:
+    """An open FoodDatabase over the session's SR28 import."""
+    from nutrispine.foods.database import FoodDatabase
+
+    db = FoodDatabase(sr28_db_path)
+    yield db
+    db.close()

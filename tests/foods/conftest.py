@@ -189,16 +189,3 @@ def zip_folder(folder: Path, target: Path, prefix: str = "FoodData_Central_csv_2
     return target
 
 
-@pytest.fixture(scope="session")
-def sr28_db_path(sr28_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Real SR28 imported once per test session into a temporary folder."""
-    path = tmp_path_factory.mktemp("sr28db") / "foods.sqlite"
-    import_sr(sr28_dir, path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def sr28_db(sr28_db_path: Path) -> Iterator[FoodDatabase]:
-    db = FoodDatabase(sr28_db_path)
-    yield db
-    db.close()

@@ -1,40 +1,12 @@
-"""Shared fixtures: SR28 imported once per session (with the foods importer) into a private home."""
+"""Shared fixtures: the SR28 catalogue and home (tests/conftest.py imports SR28 once per session)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def _import(sr28: Path, db_path: Path) -> None:
-    try:
-        from nutrispine.foods.importers import import_any
-
-        import_any(sr28, db_path)
-    except ImportError:  # the dispatcher's FDC importer not landed yet: SR28 importer directly
-        from nutrispine.foods.importers.sr28 import import_sr
-
-        import_sr(sr28, db_path)
-
-
-@pytest.fixture(scope="session")
-def sr28_db_path(sr28_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sr28home") / "foods.sqlite"
-    _import(sr28_dir, path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def sr28_db(sr28_db_path: Path) -> Iterator[object]:
-    from nutrispine.foods.database import FoodDatabase
-
-    db = FoodDatabase(sr28_db_path)
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="session")

@@ -32,12 +32,7 @@ def foods_db(mini_sr: Path) -> Path:
     from nutrispine.foods import import_path
     from nutrispine.settings import foods_db_path
 
-    try:
-        import_path(mini_sr)
-    except ImportError:  # an importer module still missing: use the SR one directly
-        from nutrispine.foods.importers.sr28 import import_sr
-
-        import_sr(mini_sr, foods_db_path())
+    import_path(mini_sr)
     return foods_db_path()
 
 
