@@ -8,6 +8,7 @@ read or written is simply rebuilt: it can save time, never change an answer. Set
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -49,15 +50,19 @@ def load_or_build(cache: Path, kind: type[T], build: Callable[[], T], *, stale: 
 
 
 def save(cache: Path, obj: object, stale: str | None = None) -> None:
-    """Pickle ``obj`` atomically to ``cache``, first removing older files matching ``stale``."""
+    """Pickle ``obj`` atomically to ``cache``, first removing older files matching ``stale``.
+
+    Nothing is saved when the folder is read-only or ``obj`` cannot be pickled (a cache only
+    saves time)."""
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         if stale:
             for old in cache.parent.glob(stale):
                 old.unlink(missing_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
-    except OSError:
-        pass
+    except (OSError, pickle.PicklingError, AttributeError, TypeError):
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

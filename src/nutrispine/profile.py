@@ -3,17 +3,25 @@
 Types are checked by pydantic in strict mode (a string is not a number, a boolean is not an age);
 codes are checked against the knowledge base, so an unknown code is refused with the closest
 valid ones. Everything wrong is reported at once, each problem naming its field.
+
+Why dataclasses and a cached schema: building pydantic's validator for these types takes longer
+than a whole assessment. The types are plain frozen dataclasses, and the core schema pydantic
+generates for them is pickled (like the knowledge base) and turned back into a validator by
+pydantic-core directly, so a command pays for the schema once per install, not once per run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, Strict
 
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.vocabulary import (
@@ -25,28 +33,37 @@ from nutrispine.vocabulary import (
     normalise_code,
 )
 
+if TYPE_CHECKING:
+    from pydantic_core import SchemaValidator, ValidationError
+
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Strict()]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class _Model:
+    """Base of the profile's parts: keys that are not part of the contract are ignored."""
+
+    __pydantic_config__ = ConfigDict(extra="ignore")
 
 
+@dataclass(frozen=True)
 class Person(_Model):
     age: Number
     sex: str
-    pregnant: bool = Field(default=False, strict=True)
-    lactating: bool = Field(default=False, strict=True)
+    pregnant: Flag = False
+    lactating: Flag = False
     weight_kg: Number | None = None
     height_cm: Number | None = None
 
 
+@dataclass(frozen=True)
 class Pain(_Model):
-    regions: list[str] = Field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
     duration_weeks: Number | None = None
     severity: Number | None = None
 
 
+@dataclass(frozen=True)
 class Supplement(_Model):
     nutrient: str
     amount: Number
@@ -54,6 +71,7 @@ class Supplement(_Model):
     name: str | None = None
 
 
+@dataclass(frozen=True)
 class DietItem(_Model):
     food: str
     amount: Number
@@ -63,26 +81,30 @@ class DietItem(_Model):
 DietEntry = str | DietItem
 
 
+@dataclass(frozen=True)
 class Diet(_Model):
-    days: list[list[DietEntry]] = Field(default_factory=list)
+    days: list[list[DietEntry]] = field(default_factory=list)
     frequency: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
 class Lab(_Model):
-    test: str | None = None
-    loinc: str | None = None
     value: Number
     unit: str
+    test: str | None = None
+    loinc: str | None = None
     date: dt.date | None = None
 
 
+@dataclass(frozen=True)
 class Preferences(_Model):
     diet: str = "omnivore"
-    exclude: list[str] = Field(default_factory=list)
-    dislikes: list[str] = Field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    dislikes: list[str] = field(default_factory=list)
     activity: str | None = None
 
 
+@dataclass(frozen=True)
 class Profile(_Model):
     """A validated profile. Absent sections are ``None``: not known, never 'none'."""
 
@@ -95,7 +117,7 @@ class Profile(_Model):
     diet: Diet | None = None
     labs: list[Lab] | None = None
     preferences: Preferences | None = None
-    warnings: list[dict[str, str]] = Field(default_factory=list, exclude=True)
+    warnings: list[dict[str, str]] = field(default_factory=list, compare=False)
 
     @property
     def symptom_set(self) -> frozenset[str]:
@@ -104,6 +126,37 @@ class Profile(_Model):
     @property
     def risk_set(self) -> frozenset[str]:
         return frozenset(self.risk_factors or ())
+
+
+def _core_schema() -> Any:
+    """pydantic's core schema for ``Profile`` (the slow step: generated once, then cached)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Profile).core_schema
+
+
+@lru_cache(maxsize=1)
+def validator() -> SchemaValidator:
+    """The profile's validator, from the cached core schema when there is one.
+
+    The cache key covers this file and the pydantic versions, so a changed type or library
+    never reuses an old schema; a cache that cannot be read or written is rebuilt.
+    """
+    import pydantic_core
+
+    from nutrispine.pickle_cache import content_key, load_or_build
+
+    here = Path(__file__)
+    key = content_key([here], pydantic_core.__version__, _pydantic_version())
+    cache = here.parent / "__pycache__" / f"profile-schema-{key}.pickle"
+    schema = load_or_build(cache, dict, _core_schema, stale="profile-schema-*.pickle")
+    return pydantic_core.SchemaValidator(schema)
+
+
+def _pydantic_version() -> str:
+    from pydantic.version import VERSION
+
+    return VERSION
 
 
 _SECTIONS = ("person", "pain", "symptoms", "risk_factors", "medications", "supplements", "diet", "labs", "preferences")
@@ -162,17 +215,18 @@ def parse_profile(data: Any) -> Profile:
                 }
             )
     data = _normalise(data)
+    from pydantic_core import ValidationError
+
     try:
-        profile = Profile.model_validate(data)
+        profile = validator().validate_python(data)
     except ValidationError as exc:
-        problems = _type_problems(exc)
-        raise InputError(problems) from None
+        raise InputError(_type_problems(exc)) from None
     from nutrispine.profile_checks import check_profile
 
     problems, more = check_profile(profile)
     if problems:
         raise InputError(problems)
-    return profile.model_copy(update={"warnings": warnings + more})
+    return dataclasses.replace(profile, warnings=warnings + more)
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
