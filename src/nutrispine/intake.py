@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from nutrispine.pickle_cache import cached_yaml
 
 NUTRIENTS = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
 UNITS = {"vitamin_d": "µg", "magnesium": "mg", "vitamin_b12": "µg", "calcium": "mg"}
@@ -92,7 +92,7 @@ class Variation:
 
 @lru_cache(maxsize=1)
 def _variation_data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(VARIATION_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = cached_yaml(VARIATION_FILE)
     return data
 
 

@@ -14,7 +14,7 @@ import os
 import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -66,3 +66,19 @@ def save(cache: Path, obj: object, stale: str | None = None) -> None:
     except (OSError, pickle.PicklingError, AttributeError, TypeError):
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def cached_yaml(path: Path) -> Any:
+    """A packaged YAML data file's content, parsed once and then read back from a pickle.
+
+    Why: importing and running the YAML parser costs more than a whole assessment; the pickle
+    sits in the file's ``__pycache__`` under a hash of the file, so an edit is always seen.
+    """
+
+    def parse() -> Any:
+        import yaml
+
+        return yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    cache = path.parent / "__pycache__" / f"{path.stem}-{content_key([path])}.pickle"
+    return load_or_build(cache, object, parse, stale=f"{path.stem}-*.pickle")

@@ -4,10 +4,12 @@ Types are checked by pydantic in strict mode (a string is not a number, a boolea
 codes are checked against the knowledge base, so an unknown code is refused with the closest
 valid ones. Everything wrong is reported at once, each problem naming its field.
 
-Why dataclasses and a cached schema: building pydantic's validator for these types takes longer
-than a whole assessment. The types are plain frozen dataclasses, and the core schema pydantic
-generates for them is pickled (like the knowledge base) and turned back into a validator by
-pydantic-core directly, so a command pays for the schema once per install, not once per run.
+Why dataclasses and a cached schema: importing pydantic and building its validator for these
+types takes longer than a whole assessment. The types are plain frozen dataclasses (their strict
+number and flag types are pydantic's documented ``__get_pydantic_core_schema__`` hook, so this
+module does not import pydantic), and the core schema pydantic generates for them is pickled (like
+the knowledge base) and turned back into a validator by pydantic-core directly: a command pays for
+pydantic once per install, not once per run.
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field, Strict
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.vocabulary import (
@@ -34,20 +34,44 @@ from nutrispine.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from pydantic_core import SchemaValidator, ValidationError
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema, SchemaValidator, ValidationError
 
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Flag = Annotated[bool, Strict()]
+
+class _StrictNumber:
+    """A JSON number: not text, not true/false, not NaN or infinity (pydantic strict float)."""
+
+    @staticmethod
+    def __get_pydantic_core_schema__(source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        return core_schema.float_schema(strict=True, allow_inf_nan=False)
+
+
+class _StrictFlag:
+    """true or false, not "yes" or 1 (pydantic strict bool)."""
+
+    @staticmethod
+    def __get_pydantic_core_schema__(source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        return core_schema.bool_schema(strict=True)
+
+
+Number = Annotated[float, _StrictNumber()]
+Flag = Annotated[bool, _StrictFlag()]
 
 
 class _Model:
     """Base of the profile's parts: keys that are not part of the contract are ignored."""
 
-    __pydantic_config__ = ConfigDict(extra="ignore")
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
 
 @dataclass(frozen=True)
 class Person(_Model):
+    """Who the assessment is for: age, sex, pregnancy or breastfeeding, size."""
+
     age: Number
     sex: str
     pregnant: Flag = False
@@ -58,6 +82,8 @@ class Person(_Model):
 
 @dataclass(frozen=True)
 class Pain(_Model):
+    """Where it hurts, for how long (weeks) and how badly (0-10)."""
+
     regions: list[str] = field(default_factory=list)
     duration_weeks: Number | None = None
     severity: Number | None = None
@@ -65,6 +91,8 @@ class Pain(_Model):
 
 @dataclass(frozen=True)
 class Supplement(_Model):
+    """A supplement taken daily: nutrient, amount and unit (IU, µg or mg)."""
+
     nutrient: str
     amount: Number
     unit: str
@@ -73,6 +101,8 @@ class Supplement(_Model):
 
 @dataclass(frozen=True)
 class DietItem(_Model):
+    """One food eaten, with its amount and unit."""
+
     food: str
     amount: Number
     unit: str
@@ -83,12 +113,16 @@ DietEntry = str | DietItem
 
 @dataclass(frozen=True)
 class Diet(_Model):
+    """What was eaten, day by day, and/or answers to the food-frequency questions."""
+
     days: list[list[DietEntry]] = field(default_factory=list)
     frequency: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Lab(_Model):
+    """One blood-test result, named by test code or LOINC, in any accepted unit."""
+
     value: Number
     unit: str
     test: str | None = None
@@ -98,6 +132,8 @@ class Lab(_Model):
 
 @dataclass(frozen=True)
 class Preferences(_Model):
+    """Diet pattern, foods to leave out or not suggest, and activity level."""
+
     diet: str = "omnivore"
     exclude: list[str] = field(default_factory=list)
     dislikes: list[str] = field(default_factory=list)
@@ -139,24 +175,23 @@ def _core_schema() -> Any:
 def validator() -> SchemaValidator:
     """The profile's validator, from the cached core schema when there is one.
 
-    The cache key covers this file and the pydantic versions, so a changed type or library
-    never reuses an old schema; a cache that cannot be read or written is rebuilt.
+    The cache key covers this file and the pydantic and pydantic-core versions (pydantic's by
+    its version file, found without importing it), so a changed type or library never reuses an
+    old schema; a cache that cannot be read or written is rebuilt.
     """
+    import importlib.util
+
     import pydantic_core
 
     from nutrispine.pickle_cache import content_key, load_or_build
 
     here = Path(__file__)
-    key = content_key([here], pydantic_core.__version__, _pydantic_version())
+    spec = importlib.util.find_spec("pydantic")
+    versions = [Path(spec.origin).with_name("version.py")] if spec and spec.origin else []
+    key = content_key([here, *versions], pydantic_core.__version__)
     cache = here.parent / "__pycache__" / f"profile-schema-{key}.pickle"
     schema = load_or_build(cache, dict, _core_schema, stale="profile-schema-*.pickle")
     return pydantic_core.SchemaValidator(schema)
-
-
-def _pydantic_version() -> str:
-    from pydantic.version import VERSION
-
-    return VERSION
 
 
 _SECTIONS = ("person", "pain", "symptoms", "risk_factors", "medications", "supplements", "diet", "labs", "preferences")

@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nutrispine.errors import InputError, Problem, closest
+from nutrispine.pickle_cache import cached_yaml
 
 FFQ_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "ffq.yaml"
 MAX_PER_WEEK = 70.0  # ten servings a day of one group: above this an answer is not credible
@@ -44,7 +43,7 @@ class FfqItem:
 @lru_cache(maxsize=1)
 def load_ffq() -> tuple[dict[str, FfqItem], dict[str, float]]:
     """The questionnaire's items and answer words (servings per week), from ffq.yaml."""
-    data = yaml.safe_load(FFQ_FILE.read_text(encoding="utf-8"))
+    data = cached_yaml(FFQ_FILE)
     items = {
         code: FfqItem(code, entry["question"], entry["serving"], entry["source"],
                       {k: (None if v is None else float(v)) for k, v in entry["nutrients"].items()})

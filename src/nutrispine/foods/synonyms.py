@@ -7,7 +7,6 @@ and values are matched after ``text.words`` normalisation (singular, lower case)
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from nutrispine.foods.text import words
@@ -216,20 +215,20 @@ COOKED_BY_DEFAULT_GROUPS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern[str], list[str], list[str]]]:
-    keys = sorted(EVERYDAY, key=lambda k: -len(k))
+def _phrases() -> list[tuple[str, list[str], list[str]]]:
+    """Every everyday phrase, longest first, space-padded: a whole-word search is then a plain
+    substring test (no regular expressions to compile on every run)."""
     out = []
-    for key in keys:
+    for key in sorted(EVERYDAY, key=lambda k: -len(k)):
         norm = words(key)
-        pattern = re.compile(rf"(?:^| ){re.escape(' '.join(norm))}(?: |$)")
-        out.append((pattern, norm, words(EVERYDAY[key])))
+        out.append((f" {' '.join(norm)} ", norm, words(EVERYDAY[key])))
     return out
 
 
 def expand(text: str) -> tuple[list[str], list[str]]:
     """(the everyday phrase's words, its hint words) for the longest phrase in ``text``."""
-    norm = " ".join(words(text))
-    for pattern, key, hint in _patterns():
-        if pattern.search(norm):
+    padded = f" {' '.join(words(text))} "
+    for phrase, key, hint in _phrases():
+        if phrase in padded:
             return key, hint
     return [], []

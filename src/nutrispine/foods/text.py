@@ -110,8 +110,9 @@ def singular(word: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII text (accents dropped, dashes and slashes to spaces)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII is its own decomposition: skip the per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return text.lower().replace("-", " ").replace("/", " ").replace("_", " ")
 
 

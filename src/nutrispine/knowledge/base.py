@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from nutrispine.knowledge.loader import KnowledgeError, fingerprint, read_yaml, validate
 from nutrispine.knowledge.models import (
     NUTRIENTS,
@@ -61,6 +59,8 @@ class KnowledgeBase:
         if missing:
             raise KnowledgeError(f"missing knowledge file(s): {', '.join(missing)}")
         raw = {name: read_yaml(path) for name, path in paths.items()}
+        from pydantic import TypeAdapter  # only when the YAML is (re)validated, not per command
+
         models: dict[str, Any] = {
             "sources": TypeAdapter(dict[str, Source]),
             "nutrients": TypeAdapter(dict[str, Nutrient]),

@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 
 class KnowledgeError(ValueError):
     """The knowledge base is malformed; the message names the file and the key."""
@@ -53,7 +51,7 @@ def read_yaml(path: Path) -> Any:
 
 def validate(path: Path, model: Any, data: Any) -> Any:
     """Validate ``data`` from ``path`` into ``model`` (a pydantic type or TypeAdapter)."""
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter, ValidationError
 
     adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
     try:

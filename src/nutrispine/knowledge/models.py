@@ -1,31 +1,38 @@
 """Typed, frozen knowledge-base entries. Validation happens here, once, at load.
 
 Entries are standard-library dataclasses that pydantic validates (strict keys, types, the checks
-in ``__post_init__``) when the YAML is loaded; at run time they cost almost nothing to import,
-which keeps the command line fast.
+in ``__post_init__``) when the YAML is loaded. This module does not import pydantic (its config
+is a plain dict, its few constraints are checks in ``__post_init__``): a command that reads the
+cached knowledge base then never loads pydantic at all, which keeps the command line fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, ClassVar, Literal
 
 NUTRIENTS: tuple[str, ...] = ("vitamin_d", "magnesium", "vitamin_b12", "calcium")
 Strength = Literal["weak", "moderate", "strong"]
 Direction = Literal["raises", "lowers"]
 
 
-class Entry:
-    """Base for every knowledge entry: unknown keys are refused."""
+def _yaml_key(name: str) -> str:
+    """A field's key in the YAML: its name, without the underscore that avoids a Python keyword."""
+    return name.removesuffix("_")
 
-    __pydantic_config__ = ConfigDict(extra="forbid")
+
+class Entry:
+    """Base for every knowledge entry: unknown keys are refused (pydantic's ``ConfigDict``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "alias_generator": _yaml_key}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Source(Entry):
+    """A cited document (sources.yaml) and the date its figures were last checked."""
+
     title: str
     url: str
     checked: dt.date
@@ -41,6 +48,8 @@ class Cite(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Nutrient(Entry):
+    """One of the four nutrients: its role, its link to back and neck pain, its foods."""
+
     name: str
     unit: Literal["µg", "mg"]
     role: str
@@ -55,6 +64,8 @@ class Nutrient(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LifeStage(Entry):
+    """One row of a DRI table: EAR, RDA or AI and UL for an age band, sex and state."""
+
     ages: tuple[float, float]
     sex: Literal["any", "female", "male"]
     state: Literal["none", "pregnant", "lactating"]
@@ -72,6 +83,8 @@ class LifeStage(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class NutrientRequirements(Entry):
+    """A nutrient's DRI table, with the requirement's CV and what its UL covers."""
+
     unit: Literal["µg", "mg"]
     ul_applies_to: Literal["total", "supplements"]
     cv: float | None
@@ -99,6 +112,8 @@ class Requirement(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Bands(Entry):
+    """The cut-offs of one lab scheme in one unit (deficient, adequate, high)."""
+
     deficient_below: float
     adequate_min: float | None = None
     adequate_above: float | None = None
@@ -117,6 +132,8 @@ class Bands(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Scheme(Entry):
+    """A named set of cut-offs for a lab test (e.g. National Academies 2011)."""
+
     label: str
     source: Cite
     bands: dict[str, Bands]
@@ -125,13 +142,21 @@ class Scheme(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LoincCode(Entry):
-    code: Annotated[str, Field(pattern=r"^\d{1,7}-\d$")]
+    """A LOINC code that identifies a lab test."""
+
+    code: str
     note: str
     corrected: bool = False
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{1,7}-\d", self.code):
+            raise ValueError(f"{self.code!r} is not a LOINC code (digits, a hyphen, a check digit)")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class AlbuminCorrection(Entry):
+    """The formula that corrects serum calcium for albumin."""
+
     reference_albumin_g_per_l: float
     mmol_per_l_per_g_per_l: float
     source: Cite
@@ -139,6 +164,8 @@ class AlbuminCorrection(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LabTest(Entry):
+    """A blood test: units and their factors to SI, LOINC codes, cut-offs, explanation."""
+
     name: str
     plain_name: str
     si_unit: str
@@ -174,6 +201,8 @@ class LabTest(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Effect(Entry):
+    """What an answer does to one nutrient's odds: direction, strength (or ratio), source."""
+
     direction: Direction
     strength: Strength
     text: str
@@ -192,19 +221,29 @@ class Factor(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Medication(Entry):
-    class_: Annotated[str, Field(alias="class")]
+    """A medicine's name mapped to its class (the class carries the effects)."""
+
+    class_: str  # "class" in the YAML
     also: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class AgeValue(Entry):
+    """The prior probability of a shortfall for one age band."""
+
     ages: tuple[float, float]
-    p: Annotated[float, Field(gt=0, lt=1)]
+    p: float
     unverified: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.p < 1.0:
+            raise ValueError(f"prior p={self.p} must lie strictly between 0 and 1")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Prior(Entry):
+    """A nutrient's prior probability of a shortfall by age, and its source."""
+
     condition: str
     source: Cite
     by_age: list[AgeValue]
@@ -213,6 +252,8 @@ class Prior(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Model(Entry):
+    """The likelihood model's parameters: level thresholds, strength ratios, symptom cap."""
+
     thresholds: dict[Literal["moderate", "high"], float]
     strengths: dict[Strength, float]
     symptom_lr_cap: float
@@ -222,6 +263,8 @@ class Model(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class SupplementRule(Entry):
+    """A supplement's effect once it covers a fraction of the RDA."""
+
     min_fraction_of_rda: float
     direction: Direction
     strength: Strength
@@ -229,6 +272,8 @@ class SupplementRule(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class SupplementEffect(Entry):
+    """How a daily supplement changes the odds of a shortfall."""
+
     text: str
     rules: list[SupplementRule]
     source: Cite
@@ -236,6 +281,8 @@ class SupplementEffect(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class IntakeBand(Entry):
+    """The effect of an intake below a share of the requirement."""
+
     below: float
     vitamin_d: Strength
     other: Strength
@@ -244,12 +291,16 @@ class IntakeBand(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class IntakeEffect(Entry):
+    """How the adequacy of total intake changes the odds of a shortfall."""
+
     source: Cite
     bands: list[IntakeBand]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LabStatusEffect(Entry):
+    """What a lab status does to the odds: ratio, and probability floor or cap."""
+
     lr: float
     floor: float | None = None
     cap: float | None = None
@@ -257,6 +308,8 @@ class LabStatusEffect(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class MarkerEffect(Entry):
+    """A functional marker (MMA, homocysteine) that raises a nutrient's odds."""
+
     nutrient: str
     strength: Strength
     floor: float | None = None
@@ -264,6 +317,8 @@ class MarkerEffect(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LabEffect(Entry):
+    """How lab results change the odds, by status and by marker."""
+
     source: Cite
     status: dict[str, LabStatusEffect]
     markers: dict[str, MarkerEffect]
@@ -271,6 +326,8 @@ class LabEffect(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Factors(Entry):
+    """Everything the likelihood model reads: priors, factors, medicines, symptoms, effects."""
+
     model: Model
     priors: dict[str, Prior]
     risk_factors: dict[str, Factor]
@@ -284,6 +341,8 @@ class Factors(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Condition(Entry):
+    """When a triage rule applies: symptoms, risk factors, regions, severity, duration, age."""
+
     symptoms_any: list[str] = field(default_factory=list)
     symptoms_all: list[str] = field(default_factory=list)
     risk_factors_any: list[str] = field(default_factory=list)
@@ -295,12 +354,16 @@ class Condition(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Level(Entry):
+    """A triage level's rank and the advice it gives."""
+
     rank: int
     advice: str
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class RedFlag(Entry):
+    """A red-flag rule: its condition, its triage level, what to tell the person."""
+
     code: str
     level: Literal["emergency", "urgent", "routine"]
     when: Condition
@@ -310,6 +373,8 @@ class RedFlag(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class RoutineRule(Entry):
+    """A rule that raises triage to at least routine (persistent, severe, neurological)."""
+
     code: str
     when: Condition
     text: str
@@ -318,6 +383,8 @@ class RoutineRule(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LikelyDeficiency(Entry):
+    """The step suggested when a shortfall is likely: which blood test to ask for."""
+
     code: str
     text: str
     confirmed_text: str
@@ -326,6 +393,8 @@ class LikelyDeficiency(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Triage(Entry):
+    """The triage rules: levels, red flags, routine rules."""
+
     red_flag_symptoms: list[str]
     levels: dict[Literal["emergency", "urgent", "routine", "self_care"], Level]
     red_flags: list[RedFlag]
@@ -335,6 +404,8 @@ class Triage(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Interaction(Entry):
+    """A supplement-medicine interaction, with any spacing in hours."""
+
     nutrient: str
     medication_class: str
     text: str
@@ -345,6 +416,8 @@ class Interaction(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Faq(Entry):
+    """A question from the source article, answered in our own words, with sources."""
+
     id: str
     question: str
     answer: str
@@ -353,6 +426,8 @@ class Faq(Entry):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Texts(Entry):
+    """Fixed texts every result carries (disclaimer, first steps)."""
+
     disclaimer: str
     not_tested_step: str
     supplement_step: str
