@@ -139,6 +139,14 @@ def test_text_is_the_default_format(tmp_path: Path) -> None:
     assert run_cli("assess", str(path)).stdout == run_cli("assess", str(path), "--format", "text").stdout
 
 
+
+def test_text_prints_brackets_in_data_as_written(tmp_path: Path) -> None:
+    """Texts come from data and from the user: "[red]" must not be read as a Rich style tag."""
+    path = write(tmp_path, {**PROFILES["self_care"], "[red]notes[/red]": "x"})
+    out = run_cli("assess", str(path)).stdout
+    assert "[red]notes[/red]" in out
+
+
 # --- json -------------------------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ def render_text(assessment: Assessment, *, to_string: bool = False, width: int |
         width=width or (100 if to_string else None),
         file=None if not to_string else _Null(),
         highlight=False,
+        markup=False,  # texts come from data: "[UNVERIFIED]" must print as written, not as a style tag
+        emoji=False,
     )
     tri = r["triage"]
     banner = Text(LEVEL_TITLES[tri["level"]], style=STYLE[tri["level"]])
