@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,10 +30,10 @@ def _batch_level(prior: float, ratios: list[float], symptoms: list[float],
     if symptoms:
         log_odds += min(math.fsum(math.log(r) for r in symptoms),
                         math.log(KB.factors.model.symptom_lr_cap))
-    frame = pl.DataFrame({"lo": [log_odds], "floor": [floor or 0.0],
-                          "cap": [1.0 if cap is None else cap]})
-    code = frame.select(blk.level_expr(KB, pl.col("lo"), pl.col("floor"), pl.col("cap")))
-    return blk.LEVELS[code.item()]
+    level = blk.clamp(blk.log_odds_level(KB, np.array([log_odds])),
+                      blk.reached(KB, np.array([floor or 0.0])),
+                      blk.reached(KB, np.array([1.0 if cap is None else cap])))
+    return blk.LEVELS[int(level[0])]
 
 
 @pytest.mark.parametrize(("prior", "ratios"), [

@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from nutrispine.batch.schema import Inputs
+from nutrispine.batch.columns import Morsel, unpack
 from nutrispine.intake import UNITS, NutrientIntake, judge
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.likelihood import intake_evidence
@@ -31,14 +32,18 @@ def column(nutrient: str) -> str:
     return f"intake_{nutrient}"
 
 
-def intake_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs, per_day: pl.Expr
-                   ) -> pl.Expr:
-    """Likelihood ratio of the intake evidence per row (null when there is none, so that the
-    supplement's evidence applies instead, as in ``likelihood.assess_likelihood``)."""
-    fields = [pl.col(column(nutrient)).cast(pl.Float64).alias("mean"),
-              (pl.col(DAYS).cast(pl.Float64) if DAYS in inputs else pl.lit(1.0)).alias("days"),
-              pl.col("age"), pl.col("sex"), pl.col("pregnant"), pl.col("lactating"),
-              per_day.alias("supplement")]
+def intake_ratios(kb: KnowledgeBase, nutrient: str, morsel: Morsel, age: np.ndarray,
+                  person: np.ndarray, sex: pl.Series, per_day: np.ndarray | None) -> np.ndarray:
+    """Likelihood ratio of the intake evidence per row (NaN when there is none, so that the
+    supplement's evidence applies instead, as in ``likelihood.assess_likelihood``); ``person``
+    is the likelihood's ``person_key`` (pregnant is bit 0, lactating bit 1), ``per_day`` the
+    supplement per day (NaN when none)."""
+    out = np.full(morsel.n, np.nan)
+    mean = morsel.number(column(nutrient))
+    days = morsel.number(DAYS)
+    if mean is None:
+        return out
+    given = unpack(mean.valid, morsel.n) & sex.is_not_null().to_numpy() & ~np.isnan(age)
     cache: dict[tuple[Any, ...], Any] = {}
 
     def requirement(age: float, sex: str, pregnant: bool, lactating: bool) -> Any:
@@ -51,29 +56,30 @@ def intake_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs, per_day: pl
                 cache[key] = None
         return cache[key]
 
-    def ratios(batch: pl.Series) -> pl.Series:
-        frame = batch.struct.unnest()
-        out: list[float | None] = [None] * frame.height
-        given = frame["mean"].is_not_null() & frame["sex"].is_not_null() & frame["age"].is_not_null()
-        for i in given.arg_true().to_list():
-            row = frame.row(i, named=True)
-            req = requirement(row["age"], row["sex"], bool(row["pregnant"]), bool(row["lactating"]))
-            days = row["days"] if row["days"] is not None else 1.0
-            if req is None or not days > 0 or not math.isfinite(row["mean"]):
-                continue
-            block = NutrientIntake(
-                nutrient=nutrient, per_day=row["mean"], unit=UNITS[nutrient],
-                days=int(days) if float(days).is_integer() else None, ear=req.ear, rda=req.rda,
-                ai=req.ai, ul=req.ul, probability_adequate=None, top_sources=[],
-                completeness=1.0, method="batch")
-            prob, sd_req, sd_within, z, _, _ = judge(nutrient, row["mean"], days, req, row["sex"])
-            block.probability_adequate, block.sd_requirement = prob, sd_req
-            block.sd_within, block.z = sd_within, z
-            summary = block.to_dict()
-            summary["days"] = days if summary["days"] is None else summary["days"]
-            evidence = intake_evidence(kb, nutrient, summary, row["supplement"])
-            if evidence is not None:
-                out[i] = evidence.likelihood_ratio
-        return pl.Series(out, dtype=pl.Float64)
-
-    return pl.struct(fields).map_batches(ratios, return_dtype=pl.Float64, is_elementwise=True)
+    rows = np.flatnonzero(given)
+    sexes = sex.gather(rows).to_list()
+    day_given = (np.ones(len(rows), bool) if days is None
+                 else unpack(days.valid, morsel.n)[rows])
+    for row, row_sex, has_days in zip(rows.tolist(), sexes, day_given.tolist(), strict=True):
+        req = requirement(float(age[row]), row_sex, bool(person[row] & 1), bool(person[row] & 2))
+        value = float(mean.values[row])
+        n_days = float(days.values[row]) if days is not None and has_days else 1.0
+        if req is None or not n_days > 0 or not math.isfinite(value):
+            continue
+        block = NutrientIntake(
+            nutrient=nutrient, per_day=value, unit=UNITS[nutrient],
+            days=int(n_days) if n_days.is_integer() else None, ear=req.ear, rda=req.rda,
+            ai=req.ai, ul=req.ul, probability_adequate=None, top_sources=[],
+            completeness=1.0, method="batch")
+        prob, sd_req, sd_within, z, _, _ = judge(nutrient, value, n_days, req, row_sex)
+        block.probability_adequate, block.sd_requirement = prob, sd_req
+        block.sd_within, block.z = sd_within, z
+        summary = block.to_dict()
+        summary["days"] = n_days if summary["days"] is None else summary["days"]
+        supplement = None
+        if per_day is not None and not math.isnan(per_day[row]):
+            supplement = float(per_day[row])
+        evidence = intake_evidence(kb, nutrient, summary, supplement)
+        if evidence is not None:
+            out[row] = evidence.likelihood_ratio
+    return out

@@ -1,33 +1,35 @@
 """``nutrispine.labs`` over whole columns: units to SI, albumin correction, cut-off bands, the
-B12 marker upgrade and the primary test per nutrient, as Polars expressions.
+B12 marker upgrade and the primary test per nutrient.
 
 Why a second implementation: a Python loop over millions of rows is too slow, so the same rules
-are expressed on columns. Every number comes from the knowledge base (``kb.labs``,
-``kb.unit_index``); the order of the checks mirrors ``nutrispine.labs`` line by line, and a
-property test checks the two agree person by person.
+are applied to NumPy columns (``batch.columns``). Every number comes from the knowledge base
+(``kb.labs``, ``kb.unit_index``); the order of the checks mirrors ``nutrispine.labs`` line by
+line, and property tests check the two agree person by person. Statuses are small integer codes
+(``CODES``) while computing and text (an Enum) only in the output.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
+from nutrispine.batch.columns import Morsel, choose, lookup
 from nutrispine.batch.schema import schema
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
 from nutrispine.knowledge.base import unit_key
-from nutrispine.knowledge.models import NUTRIENTS, Bands
+from nutrispine.knowledge.models import NUTRIENTS, AlbuminCorrection, Bands
 from nutrispine.labs import PRIMARY_TEST
 
 STATUSES = ("deficient", "borderline", "adequate", "high")
-# Statuses are carried as small integers while computing (cheap to compare and branch on) and
-# turned into text only in the output: these are the codes.
 CODES = (*STATUSES, "elevated", "normal", "measured", "not_tested")
 STATUS_ENUM = pl.Enum(CODES)
 VITAMIN_D_SCHEMES = ("nam2011", "endocrine2011")
+NONE = 255  # 'no result' (not tested) while computing; never in an output
 
 
 def code(status: str) -> int:
@@ -51,147 +53,21 @@ def code_column(nutrient: str) -> str:
     return f"_code_{nutrient}"
 
 
-def _has(columns: Iterable[str], test: str) -> bool:
-    return schema().lab_value(test) in set(columns)
+def classify(bands: Bands, x: np.ndarray) -> np.ndarray:
+    """``labs.classify`` on a column, as the index in ``STATUSES``.
 
-
-def unit_col(test: str) -> str:
-    return f"_unit_{test}"
-
-
-def factor_col(test: str) -> str:
-    return f"_factor_{test}"
-
-
-def si_col(test: str) -> str:
-    return f"_si_{test}"
-
-
-def status_col(test: str) -> str:
-    return f"_status_{test}"
-
-
-def primary_col(nutrient: str) -> str:
-    return f"_primary_{nutrient}"
-
-
-def unit_index_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
-    """Index of the reported unit among the test's units (``kb.unit_index``), null when it is
-    not one of them. Spellings are normalised by the core's own ``unit_key``, once per distinct
-    spelling in each batch of rows, so millions of rows cost a handful of Python calls."""
-    keys = list(kb.unit_index[test])
-
-    usual = {label: keys.index(key) for key, (label, _) in kb.unit_index[test].items()}
-    units = pl.col(schema().lab_unit(test)).cast(pl.String)
-    chain: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.UInt8))
-    for spelling, i in usual.items():  # the canonical spellings by plain comparisons (cheap)
-        chain = chain.when(units == spelling).then(pl.lit(i, dtype=pl.UInt8))
-    chain = chain.otherwise(pl.lit(None, dtype=pl.UInt8))
-
-    def other_spellings(batch: pl.Series) -> pl.Series:
-        # any other spelling through the core's unit_key, once per distinct spelling
-        frame = batch.struct.unnest()
-        given, index = frame["u"], frame["i"]
-        unknown = index.is_null() & given.is_not_null()
-        if not unknown.any():
-            return index
-        other = given.filter(unknown).unique().to_list()
-        extra = {u: keys.index(unit_key(u)) for u in other if unit_key(u) in keys}
-        if not extra:
-            return index
-        return index.fill_null(given.replace_strict(list(extra), list(extra.values()),
-                                                    default=None, return_dtype=pl.UInt8))
-
-    return pl.struct(units.alias("u"), chain.alias("i")).map_batches(
-        other_spellings, return_dtype=pl.UInt8, is_elementwise=True)
-
-
-def value_expr(test: str) -> pl.Expr:
-    return pl.col(schema().lab_value(test)).cast(pl.Float64)
-
-
-def with_unit_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str]
-                      ) -> pl.LazyFrame:
-    """Add, per test given, the unit's index and factor to SI, and the SI value (``to_si``).
-
-    Computed once as columns: later stages refer to them by name, which keeps the query plan
-    small (Polars expands a shared sub-expression once per use).
-    """
-    s = schema()
-    columns = list(columns)
-    tests = [t for t in kb.labs if _has(columns, t)]
-    frame = frame.with_columns(
-        (unit_index_expr(kb, t) if s.lab_unit(t) in columns else pl.lit(None, dtype=pl.UInt8))
-        .alias(unit_col(t)) for t in tests)
-    frame = frame.with_columns(_factor_expr(kb, t).alias(factor_col(t)) for t in tests)
-    return frame.with_columns(
-        (value_expr(t) * pl.col(factor_col(t))).alias(si_col(t)) for t in tests)
-
-
-def _factor_expr(kb: KnowledgeBase, test: str) -> pl.Expr:
-    """The factor to SI of the row's unit, looked up by the unit's index (null stays null)."""
-    factors = [factor for _, factor in kb.unit_index[test].values()]
-    return pl.lit(pl.Series(factors, dtype=pl.Float64)).gather(pl.col(unit_col(test)))
-
-
-def _lit(status: str) -> pl.Expr:
-    return pl.lit(code(status), dtype=pl.UInt8)
-
-
-def classify_expr(bands: Bands, x: pl.Expr) -> pl.Expr:
-    """``labs.classify`` on a column (same order of tests, same strict/non-strict bounds)."""
-    expr: Any = pl.when(x < bands.deficient_below).then(_lit("deficient"))
+    The loader guarantees deficient_below <= the adequate band's start < high_above, so the
+    core's chain of tests is a count of the cut-offs reached, each with the core's own
+    strictness: deficient below the first, borderline until the adequate band (``adequate_min``
+    excluded, ``adequate_above`` included), high above ``high_above``."""
+    k = (x >= bands.deficient_below).view(np.uint8)
     if bands.adequate_min is not None:
-        expr = expr.when(x < bands.adequate_min).then(_lit("borderline"))
-    if bands.adequate_above is not None:
-        expr = expr.when(x <= bands.adequate_above).then(_lit("borderline"))
-    if bands.high_above is not None:
-        expr = expr.when(x > bands.high_above).then(_lit("high"))
-    return expr.otherwise(_lit("adequate"))
-
-
-def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
-    spec = kb.labs[test]
-    if test == "vitamin_d_25oh" and vitamin_d_scheme in spec.schemes:
-        return vitamin_d_scheme
-    assert spec.default_scheme is not None
-    return spec.default_scheme
-
-
-def lab_status_expr(kb: KnowledgeBase, test: str, columns: Iterable[str],
-                    vitamin_d_scheme: str = "nam2011") -> pl.Expr:
-    """Status code of one test per row (null when not tested), as ``labs.interpret_labs``;
-    needs the columns of ``with_unit_columns``.
-
-    Banded tests classify in the reported unit when the scheme has cut-offs in it, else in SI;
-    an albumin-corrected calcium is classified in SI. Marker tests are 'elevated' or 'normal'.
-    """
-    columns = list(columns)
-    spec = kb.labs[test]
-    si = pl.col(si_col(test))
-    keys = list(kb.unit_index[test])
-    if spec.schemes:
-        bands = spec.schemes[_scheme(kb, test, vitamin_d_scheme)].bands
-        si_bands = next((b for u, b in bands.items() if unit_key(u) == unit_key(spec.si_unit)), None)
-        by_unit: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.UInt8))
-        for band_unit, band in bands.items():
-            if unit_key(band_unit) != unit_key(spec.si_unit):
-                by_unit = by_unit.when(pl.col(unit_col(test)) == keys.index(unit_key(band_unit))
-                                       ).then(classify_expr(band, value_expr(test)))
-        # a value reported in the SI unit is value x 1.0 = the SI value, classified in SI
-        status = by_unit.otherwise(classify_expr(si_bands, si) if si_bands is not None else None)
-        if spec.albumin_correction is not None and _has(columns, "albumin"):
-            ac = spec.albumin_correction
-            albumin = pl.col(si_col("albumin"))
-            corrected = si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - albumin)
-            assert si_bands is not None, f"{test}: albumin correction needs SI cut-offs"
-            status = (pl.when(albumin.is_not_null())
-                      .then(classify_expr(si_bands, corrected)).otherwise(status))
-    elif spec.elevated_above is not None:
-        status = pl.when(si > spec.elevated_above).then(_lit("elevated")).otherwise(_lit("normal"))
+        k += x >= bands.adequate_min
     else:
-        status = _lit("measured")
-    return pl.when(si.is_not_null()).then(status)
+        k += x > bands.adequate_above
+    if bands.high_above is not None:
+        k += x > bands.high_above
+    return k
 
 
 def _rounded_le(limit: float, decimals: int) -> float:
@@ -205,95 +81,253 @@ def _rounded_le(limit: float, decimals: int) -> float:
     return x
 
 
-def b12_upgrade_expr(kb: KnowledgeBase, columns: Iterable[str]) -> pl.Expr:
-    """``labs._b12_with_markers``: borderline B12, or adequate but low-normal (rounded SI value
-    at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is raised."""
-    columns = list(columns)
-    spec = kb.labs["vitamin_b12"]
-    base = pl.col(status_col("vitamin_b12"))
-    markers = [pl.col(status_col(t)) == code("elevated")
-               for t in ("methylmalonic_acid", "homocysteine") if _has(columns, t)]
-    if not markers:
-        return base
-    raised = pl.any_horizontal([m.fill_null(False) for m in markers])
-    eligible = base == code("borderline")
-    if spec.low_normal_max_si is not None:
-        edge = _rounded_le(spec.low_normal_max_si, spec.decimals)
-        eligible = eligible | ((base == code("adequate"))
-                               & (pl.col(si_col("vitamin_b12")) <= edge))
-    return pl.when((eligible & raised).fill_null(False)).then(_lit("deficient")).otherwise(base)
+def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
+    spec = kb.labs[test]
+    if test == "vitamin_d_25oh" and vitamin_d_scheme in spec.schemes:
+        return vitamin_d_scheme
+    assert spec.default_scheme is not None
+    return spec.default_scheme
 
 
-def with_lab_columns(frame: pl.LazyFrame, kb: KnowledgeBase, columns: Iterable[str],
-                     vitamin_d_scheme: str = "nam2011", units_done: bool = False
-                     ) -> pl.LazyFrame:
-    """Add every test's status code, then per nutrient the status code of its primary test
-    (``labs.primary_for``; not_tested when none) and which primary test it was (0, 1 or null)."""
-    columns = list(columns)
-    if not units_done:
-        frame = with_unit_columns(frame, kb, columns)
-    tests = [t for t in kb.labs if _has(columns, t)]
-    judged = [t for t in tests if kb.labs[t].schemes or kb.labs[t].elevated_above is not None]
-    frame = frame.with_columns(  # a test without cut-offs (albumin) has no status to compute
-        lab_status_expr(kb, t, columns, vitamin_d_scheme).alias(status_col(t)) for t in judged)
-    tests = judged
-    if "vitamin_b12" in tests:
-        frame = frame.with_columns(b12_upgrade_expr(kb, columns).alias(status_col("vitamin_b12")))
-    outputs = []
-    for nutrient in NUTRIENTS:
-        primary = _primary_expr([t if t in tests else None for t in PRIMARY_TEST[nutrient]])
-        status: pl.Expr = _lit("not_tested")
-        for i, test in enumerate(PRIMARY_TEST[nutrient]):
-            if test in tests:
-                status = pl.when(primary == i).then(pl.col(status_col(test))).otherwise(status)
-        outputs += [status.alias(code_column(nutrient)), primary.alias(primary_col(nutrient))]
-    return frame.with_columns(outputs)
+def _table(values: list[float]) -> np.ndarray:
+    """A look-up table for uint8 codes: ``values`` then NaN up to code 255 (``NONE``)."""
+    table = np.full(256, np.nan)
+    table[:len(values)] = values
+    return table
 
 
-def _primary_expr(tests: list[str | None]) -> pl.Expr:
-    """``labs.primary_for``: the first test given, except that an abnormal second test
-    (ionized calcium deficient or high) wins over a first one in the adequate range."""
-    given = [pl.col(status_col(t)) if t is not None else None for t in tests]
-    present = [g for g in given if g is not None]
-    if not present:
-        return pl.lit(None, dtype=pl.UInt8)
-    first, second = [*given, None][:2]
-    if first is None:
-        assert second is not None
-        return pl.when(second.is_not_null()).then(pl.lit(1, dtype=pl.UInt8))
-    if second is None:
-        return pl.when(first.is_not_null()).then(pl.lit(0, dtype=pl.UInt8))
-    override = (first == code("adequate")) & second.is_in([code("deficient"), code("high")])
-    return (pl.when(first.is_not_null() & ~override.fill_null(False)).then(pl.lit(0, dtype=pl.UInt8))
-            .when(second.is_not_null()).then(pl.lit(1, dtype=pl.UInt8)))
+@dataclass(frozen=True)
+class TestRule:
+    """One test's rules, read from the knowledge base once per run."""
+
+    test: str
+    spellings: tuple[tuple[str, int], ...]  # usual spellings (the knowledge base's, the labels)
+    keys: tuple[str, ...]  # ``unit_key`` of each unit, by unit index
+    factors: np.ndarray  # factor to SI by unit index (256 entries, NaN for ``NONE``)
+    si_bands: Bands | None
+    unit_bands: tuple[tuple[int, Bands], ...]  # cut-offs published in another unit than SI
+    elevated_above: float | None
+    albumin: AlbuminCorrection | None  # only when the input has albumin
+
+    @property
+    def judged(self) -> bool:
+        """Whether the test has a status (albumin, without cut-offs, has none)."""
+        return bool(self.si_bands or self.unit_bands) or self.elevated_above is not None
 
 
-def status_text(column: str) -> pl.Expr:
-    """A status code column as text (an Enum of the status words)."""
-    return pl.lit(pl.Series(CODES, dtype=STATUS_ENUM)).gather(pl.col(column))
+@dataclass
+class TestColumns:
+    """One test in one morsel, on the rows that have a value (``rows``, in order): the value,
+    the unit's index (``NONE`` when missing or not one of the test's), the SI value (NaN
+    without a usable unit or for a value that is not finite) and the status (``NONE`` when the
+    row has no usable result). Lab results are sparse in a population, so working on these
+    rows only saves most of the work."""
+
+    rows: np.ndarray
+    value: np.ndarray
+    unit: np.ndarray
+    si: np.ndarray
+    status: np.ndarray | None = None
+
+    def scatter(self, values: np.ndarray, n: int, empty: float | int) -> np.ndarray:
+        """``values`` (one per row with a value) at their rows of the morsel, ``empty``
+        elsewhere."""
+        out = np.full(n, empty, dtype=values.dtype)
+        out[self.rows] = values
+        return out
+
+
+@dataclass
+class LabColumns:
+    """The lab results of one morsel: per test its ``TestColumns`` and, for tests with a
+    status, the status code of every row (``NONE`` when not tested); per nutrient the status
+    of its primary test (``not_tested`` when none) and which primary test it was."""
+
+    tests: dict[str, TestColumns]
+    status: dict[str, np.ndarray]
+    nutrient: dict[str, np.ndarray]
+    primary: dict[str, np.ndarray]
+
+
+class LabRules:
+    """``nutrispine.labs`` for the tests an input has, compiled once per run."""
+
+    def __init__(self, kb: KnowledgeBase, columns: Iterable[str],
+                 vitamin_d_scheme: str = "nam2011") -> None:
+        s = schema()
+        names = set(columns)
+        self.kb = kb
+        self.rules: dict[str, TestRule] = {}
+        for test, spec in kb.labs.items():
+            if s.lab_value(test) not in names:
+                continue
+            units = kb.unit_index[test]
+            si_bands, unit_bands = None, []
+            if spec.schemes:
+                for band_unit, band in spec.schemes[_scheme(kb, test, vitamin_d_scheme)].bands.items():
+                    if unit_key(band_unit) == unit_key(spec.si_unit):
+                        si_bands = band
+                    else:
+                        unit_bands.append((list(units).index(unit_key(band_unit)), band))
+            albumin = spec.albumin_correction if s.lab_value("albumin") in names else None
+            assert albumin is None or si_bands is not None, f"{test}: albumin needs SI cut-offs"
+            spellings = {u: list(units).index(unit_key(u)) for u in spec.units}
+            spellings.update({label: i for i, (label, _) in enumerate(units.values())})
+            self.rules[test] = TestRule(
+                test=test, spellings=tuple(spellings.items()), keys=tuple(units),
+                factors=_table([f for _, f in units.values()]),
+                si_bands=si_bands, unit_bands=tuple(unit_bands),
+                elevated_above=spec.elevated_above, albumin=albumin)
+        b12 = kb.labs["vitamin_b12"]
+        self.b12_edge = (None if b12.low_normal_max_si is None
+                         else _rounded_le(b12.low_normal_max_si, b12.decimals))
+
+    def columns(self, rule: TestRule, morsel: Morsel) -> TestColumns:
+        """The rows with a value, their unit's index and SI value. The usual spellings are plain
+        comparisons; any other goes through the core's ``unit_key``, once per distinct
+        spelling."""
+        s = schema()
+        value = morsel.sparse(s.lab_value(rule.test))
+        assert value is not None
+        rows = value.rows
+        unit = np.full(len(rows), NONE, np.uint8)
+        units = morsel.texts(s.lab_unit(rule.test))
+        if units is not None and len(rows):
+            spelt = units.at(rows)
+            left = np.count_nonzero(spelt.valid)
+            for spelling, i in rule.spellings:
+                same = spelt.equal(spelling)
+                found = np.count_nonzero(same)
+                if found:
+                    unit = choose(same, i, unit)
+                    left -= found
+                    if not left:
+                        break
+            else:
+                other = np.flatnonzero((unit == NONE) & spelt.valid)
+                if len(other):
+                    odd = spelt.series().gather(other)
+                    known = {u: rule.keys.index(unit_key(u)) for u in odd.unique().to_list()
+                             if unit_key(u) in rule.keys}
+                    unit[other] = odd.replace_strict(list(known), list(known.values()),
+                                                     default=NONE, return_dtype=pl.UInt8).to_numpy()
+        return TestColumns(rows, value.values, unit, value.values * lookup(rule.factors, unit))
+
+    def evaluate(self, morsel: Morsel) -> LabColumns:
+        out = LabColumns({}, {}, {}, {})
+        with np.errstate(invalid="ignore", over="ignore"):
+            for test, rule in self.rules.items():
+                out.tests[test] = self.columns(rule, morsel)
+            albumin = None
+            if "albumin" in out.tests:
+                albumin = out.tests["albumin"].scatter(out.tests["albumin"].si, morsel.n, np.nan)
+            for test, rule in self.rules.items():
+                if rule.judged:
+                    columns = out.tests[test]
+                    columns.status = self._status(rule, columns, albumin)
+            if "vitamin_b12" in out.tests and out.tests["vitamin_b12"].status is not None:
+                self._b12_with_markers(out.tests, morsel.n)
+        for test, columns in out.tests.items():
+            if columns.status is not None:
+                out.status[test] = columns.scatter(columns.status, morsel.n, NONE)
+        for nutrient in NUTRIENTS:
+            out.nutrient[nutrient], out.primary[nutrient] = self._primary(nutrient, out, morsel.n)
+        return out
+
+    @staticmethod
+    def _status(rule: TestRule, columns: TestColumns, albumin: np.ndarray | None) -> np.ndarray:
+        """``labs.interpret_labs``' status of one test: in the reported unit when the scheme
+        has cut-offs in it, else in SI; albumin-corrected calcium in SI; markers 'elevated'
+        or 'normal'. ``albumin`` is the SI albumin of every row (NaN when not given)."""
+        si, unit = columns.si, columns.unit
+        if rule.si_bands is not None or rule.unit_bands:
+            status = (classify(rule.si_bands, si) if rule.si_bands is not None
+                      else np.full(len(si), NONE, np.uint8))
+            for index, bands in rule.unit_bands:
+                status = choose(unit == index, classify(bands, columns.value), status)
+            if rule.albumin is not None and rule.si_bands is not None and albumin is not None:
+                ac = rule.albumin
+                alb = albumin[columns.rows]
+                corrected = si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - alb)
+                status = choose(~np.isnan(alb), classify(rule.si_bands, corrected), status)
+        elif rule.elevated_above is not None:
+            status = choose(si > rule.elevated_above, code("elevated"), code("normal"))
+        else:
+            status = np.full(len(si), code("measured"), np.uint8)
+        return choose(np.isfinite(columns.value) & (unit != NONE), status, NONE)
+
+    def _b12_with_markers(self, tests: dict[str, TestColumns], n: int) -> None:
+        """``labs._b12_with_markers``: borderline B12, or adequate but low-normal (rounded SI
+        value at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is
+        raised."""
+        b12 = tests["vitamin_b12"]
+        assert b12.status is not None
+        raised = np.zeros(len(b12.rows), bool)
+        for test in ("methylmalonic_acid", "homocysteine"):
+            marker = tests.get(test)
+            if marker is not None and marker.status is not None:
+                status = marker.scatter(marker.status, n, NONE)[b12.rows]
+                raised |= status == code("elevated")
+        eligible = b12.status == code("borderline")
+        if self.b12_edge is not None:
+            eligible |= (b12.status == code("adequate")) & (b12.si <= self.b12_edge)
+        b12.status = choose(eligible & raised, code("deficient"), b12.status)
+
+    def _primary(self, nutrient: str, labs: LabColumns, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``labs.primary_for``: (status code, index in ``PRIMARY_TEST``) of the first test given,
+        except that an abnormal second test (ionized calcium deficient or high) wins over a first
+        one in the adequate range; (not_tested, ``NONE``) when none was given."""
+        status = np.full(n, code("not_tested"), np.uint8)
+        primary = np.full(n, NONE, np.uint8)
+        found = [(i, labs.status[t]) for i, t in enumerate(PRIMARY_TEST[nutrient])
+                 if t in labs.status]
+        for k, (i, test_status) in reversed(list(enumerate(found))):
+            use = test_status != NONE
+            if k == 0 and len(found) > 1:
+                second = found[1][1]
+                use &= ~((test_status == code("adequate"))
+                         & ((second == code("deficient")) | (second == code("high"))))
+            status = choose(use, test_status, status)
+            primary = choose(use, i, primary)
+        return status, primary
+
 
 
 def nutrient_status_frame(frame: pl.LazyFrame, nutrient: str, vitamin_d_scheme: str = "nam2011"
                           ) -> pl.LazyFrame:
-    """``frame`` with the nutrient's status code (``code_column``) and ``_value_si`` (the
-    primary test's SI value, albumin-corrected for calcium)."""
+    """``frame`` with the nutrient's status code (``code_column``; not_tested when no test was
+    given) and ``_value_si`` (the SI value of its first test given, albumin-corrected for
+    calcium; null when none)."""
     check_nutrient(nutrient)
     kb = load_knowledge()
-    columns = frame.collect_schema().names()
-    frame = with_lab_columns(frame, kb, columns, vitamin_d_scheme)
-    value: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    for test in reversed(PRIMARY_TEST[nutrient]):
-        if not _has(columns, test):
-            continue
-        si = pl.col(si_col(test))
-        ac = kb.labs[test].albumin_correction
-        if ac is not None and _has(columns, "albumin"):
-            albumin = pl.col(si_col("albumin"))
-            si = pl.when(albumin.is_not_null()).then(
-                si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - albumin)
-            ).otherwise(si)
-        value = pl.when(pl.col(status_col(test)).is_not_null()).then(si).otherwise(value)
-    return frame.with_columns(value.alias("_value_si"))
+    s = schema()
+    names = frame.collect_schema().names()
+    rules = LabRules(kb, names, vitamin_d_scheme)
+    typed = [c for t in rules.rules for c in (s.lab_value(t), s.lab_unit(t)) if c in names]
+    frame = frame.with_columns(pl.col(c).cast(pl.Float64 if c.endswith("_value") else pl.String)
+                               for c in typed)
+    out_schema = {**frame.collect_schema(), code_column(nutrient): pl.UInt8(),
+                  "_value_si": pl.Float64()}
+
+    def add(batch: pl.DataFrame) -> pl.DataFrame:
+        labs = rules.evaluate(Morsel(batch))
+        albumin = labs.tests.get("albumin")
+        value = np.full(batch.height, np.nan)
+        for test in reversed(PRIMARY_TEST[nutrient]):
+            if test not in labs.status:
+                continue
+            columns, rule = labs.tests[test], rules.rules[test]
+            si = columns.scatter(columns.si, batch.height, np.nan)
+            if rule.albumin is not None and albumin is not None:
+                ac = rule.albumin
+                alb = albumin.scatter(albumin.si, batch.height, np.nan)
+                si = np.where(np.isnan(alb), si, si + ac.mmol_per_l_per_g_per_l
+                              * (ac.reference_albumin_g_per_l - alb))
+            value = np.where(labs.status[test] != NONE, si, value)
+        return batch.with_columns(pl.Series(code_column(nutrient), labs.nutrient[nutrient]),
+                                  pl.Series("_value_si", value).fill_nan(None))
+
+    return frame.map_batches(add, schema=out_schema, streamable=True)
 
 
 def si_cutoffs(nutrient: str, vitamin_d_scheme: str = "nam2011") -> tuple[str, list[tuple[str, float]]]:

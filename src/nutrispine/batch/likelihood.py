@@ -1,22 +1,28 @@
 """``nutrispine.likelihood`` over whole columns: prior by age, likelihood ratios of risk factors,
-medicines, symptoms (capped), supplements and the lab, then floor/cap and the level.
+diet, medicines, symptoms (capped), supplements or intake, and the lab; then floor, cap and the
+level.
 
-Why logarithms: each nutrient's log-odds is one horizontal sum (prior log-odds plus the log of
-every ratio that applies), evaluated column-parallel, instead of a chain of products. The core
-rounds the posterior to 9 decimals before banding it (``likelihood.combine``), so the order of
-the terms cannot move a level; the level is decided in log-odds, against the log-odds of the
-smallest probability that rounds up to each threshold.
+Why logarithms and tables: the core multiplies the prior odds by every ratio that applies. Here
+each nutrient's log-odds is a sum of looked-up logarithms: the yes/no answers are packed eight to
+a byte per row (``columns.keys``) and each byte indexes a table holding, for all four nutrients
+at once, the sum of the log-ratios of the answers it stands for; the prior, the lab's effect and
+the supplement's are looked up by small keys too. The core rounds the posterior to 9 decimals
+before banding it (``likelihood.combine``), so the order of the terms cannot move a level; the
+level is decided in log-odds, against the log-odds of the smallest probability that rounds up to
+each threshold.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from nutrispine.batch import intake as bintake
 from nutrispine.batch import labs as blabs
+from nutrispine.batch.columns import Morsel, bits, choose, keys, lookup
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.knowledge.models import NUTRIENTS, Effect
@@ -25,6 +31,9 @@ from nutrispine.likelihood import prior_for
 from nutrispine.supplements import MASS_TO_UG
 
 DIET_RISKS = ("vegan", "vegetarian")
+LEVELS = ("low", "moderate", "high")
+LEVEL_ENUM = pl.Enum(LEVELS)
+CHUNK_BITS = 12  # answers per key at most: a table of up to 4,096 x 4 sums (128 KiB)
 
 
 def lr_of(kb: KnowledgeBase, effect: Effect) -> float:
@@ -38,20 +47,10 @@ def strength_lr(kb: KnowledgeBase, strength: str, direction: str) -> float:
     return ratio if direction == "raises" else 1.0 / ratio
 
 
-def interval_expr(bounds: list[float]) -> pl.Expr:
-    """Index of the age interval: the number of bounds at or below the row's age (a sum of
-    comparisons, several times faster than a binary search per row for a dozen bounds)."""
-    age = pl.col("age")
-    return pl.sum_horizontal([(age >= b).cast(pl.UInt8) for b in bounds]).cast(pl.Int64)
-
-
-AGE_KEY = "_age_interval"
-
-
 def age_bounds(kb: KnowledgeBase, nutrients: tuple[str, ...] = NUTRIENTS) -> list[float]:
     """Every age limit of the priors' bands and the requirements' life stages: priors and
-    requirements are constant between two of them, so one interval index per row (``AGE_KEY``)
-    serves every look-up by age."""
+    requirements are constant between two of them, so one interval index per row serves every
+    look-up by age."""
     ages = {a for n in nutrients for band in kb.factors.priors[n].by_age for a in band.ages}
     ages |= {a for n in nutrients for st in kb.requirements[n].life_stages for a in st.ages}
     return sorted(ages)
@@ -61,266 +60,29 @@ def _representative_ages(bounds: list[float]) -> list[float]:
     return [bounds[0] - 1.0, *bounds]  # an age inside every interval (the first is open)
 
 
-def prior_log_odds_expr(kb: KnowledgeBase, nutrient: str, bounds: list[float]) -> pl.Expr:
-    """log(prior / (1 - prior)) for the row's age. The core's own ``likelihood.prior_for`` is
-    asked once per age interval and the answer looked up per row (``AGE_KEY``)."""
-    table: list[float | None] = []
-    for age in _representative_ages(bounds):
-        prior = prior_for(kb, nutrient, age)[0]
-        table.append(math.log(prior / (1.0 - prior)))
-    if len(set(table)) == 1:
-        return pl.lit(table[0], dtype=pl.Float64)
-    return lookup(table, pl.col(AGE_KEY))
+def age_interval(age: np.ndarray, bounds: list[float]) -> np.ndarray:
+    """Index of the age interval: the number of bounds at or below the row's age. With whole
+    years as bounds (as in the knowledge base) it is looked up by the whole part of the age;
+    otherwise it is a sum of comparisons. NaN lands in the last interval (such a row has a
+    problem and no result)."""
+    if all(float(b).is_integer() and 0 <= b < 1000 for b in bounds):
+        top = int(max(bounds)) + 1
+        table = np.searchsorted(np.array(bounds), np.arange(top + 1), side="right")
+        whole = np.fmax(np.fmin(age, float(top)), 0.0).astype(np.intp)
+        return np.take(table.astype(np.intp), whole)
+    index = np.zeros(len(age), np.intp)
+    for bound in bounds:
+        index += age >= bound
+    return index
 
 
-def target_expr(kb: KnowledgeBase, nutrient: str, bounds: list[float]) -> pl.Expr:
-    """RDA (or AI) of the row's life stage. The core's own ``kb.requirement`` is asked once per
-    (age interval, sex, pregnant, lactating) and the answers are looked up per row."""
-    table: list[float | None] = []
-    for age in _representative_ages(bounds):
-        for sex in ("female", "male"):
-            for pregnant, lactating in ((False, False), (True, False), (False, True),
-                                        (True, True)):
-                try:
-                    req = kb.requirement(nutrient, age=age, sex=sex, pregnant=pregnant,
-                                         lactating=lactating)
-                    table.append(req.rda or req.ai)
-                except ValueError:  # KnowledgeError: no life stage at that age
-                    table.append(None)
-    return lookup(table, pl.col(AGE_KEY) * 8 + pl.col(PERSON_KEY))
+def person_key(male: np.ndarray, pregnant: np.ndarray, lactating: np.ndarray) -> np.ndarray:
+    """male x 4 + pregnant + 2 x lactating (booleans): with the age interval, the key of a
+    life stage's requirement."""
+    return male.view(np.uint8) * np.uint8(4) + pregnant + lactating.view(np.uint8) * np.uint8(2)
 
 
-PERSON_KEY = "_person_key"
-
-
-def person_key_expr() -> pl.Expr:
-    """male x 4 + pregnant + 2 x lactating: the part of the life-stage key that is the same
-    for every nutrient (computed once)."""
-    return ((pl.col("sex") == "male").cast(pl.Int64) * 4 + pl.col("pregnant").cast(pl.Int64)
-            + 2 * pl.col("lactating").cast(pl.Int64))
-
-
-def per_day_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
-    """``supplements.daily_totals`` for one column in the nutrient's unit: to micrograms and
-    back, rounded to 0.001 (null when not given)."""
-    column = schema().supplement(nutrient)
-    if column not in inputs.names:
-        return pl.lit(None, dtype=pl.Float64)
-    factor = MASS_TO_UG[kb.nutrients[nutrient].unit]
-    amount = pl.col(column).cast(pl.Float64)
-    if factor != 1.0:  # x * 1.0 / 1.0 is x exactly; otherwise keep the core's arithmetic
-        amount = amount * factor / factor
-    return amount.round(3)
-
-
-def supplement_lr_expr(kb: KnowledgeBase, per_day: pl.Expr, target: pl.Expr,
-                       log: bool = False) -> pl.Expr:
-    """``likelihood.supplement_evidence``: the first rule whose fraction of the RDA is met, in
-    the rules' order (no evidence without a positive amount and a target); with ``log`` the
-    ratio's logarithm (0 for no evidence)."""
-    none = 0.0 if log else 1.0
-    fraction = pl.when((per_day > 0) & (target > 0)).then(per_day / target)
-    expr: Any = pl.when(fraction.is_null()).then(pl.lit(none))
-    for rule in kb.factors.supplement_effect.rules:
-        lr = strength_lr(kb, rule.strength, rule.direction)
-        expr = expr.when(fraction >= rule.min_fraction_of_rda).then(
-            pl.lit(math.log(lr) if log else lr))
-    return expr.otherwise(pl.lit(none))
-
-
-def lookup(values: list[float | None], key: pl.Expr) -> pl.Expr:
-    """``values[key]`` per row (null key gives null): one gather instead of a when-chain."""
-    return pl.lit(pl.Series(values, dtype=pl.Float64)).gather(key)
-
-
-def lab_effect_exprs(kb: KnowledgeBase, nutrient: str, inputs: Inputs
-                     ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(log of the likelihood ratio, floor, cap) from the primary lab's status, else a raised marker
-    (``likelihood.lab_evidence``); needs the columns of ``labs.with_lab_columns``. No floor is
-    a floor of 0 and no cap a cap of 1, which leave a probability unchanged.
-
-    The primary's effect is looked up by a key: its status code, plus ``len(CODES)`` when the
-    test is a weak marker (an adequate result then counts as ``adequate_weak_marker``)."""
-    spec = kb.factors.lab_effect
-    primary = pl.col(blabs.primary_col(nutrient))
-    status = pl.col(blabs.code_column(nutrient)).cast(pl.Int64)
-    weak = [i for i, t in enumerate(PRIMARY_TEST[nutrient]) if kb.labs[t].weak_marker]
-    width = len(blabs.CODES)
-    if not weak:
-        key = status
-    elif len(weak) == len(PRIMARY_TEST[nutrient]):
-        key = status + width  # every primary test is a weak marker
-    else:
-        key = status + primary.is_in(weak).fill_null(False).cast(pl.Int64) * width
-    # no primary test: status not_tested, which has no entry and keeps the defaults
-    tables: list[list[float | None]] = [[0.0 for _ in range(2 * width)],
-                                        [0.0 for _ in range(2 * width)],
-                                        [1.0 for _ in range(2 * width)]]
-    for name, effect in spec.status.items():
-        if name == "adequate_weak_marker":
-            slots = [width + blabs.code("adequate")]
-        elif name in blabs.CODES:
-            slots = [blabs.code(name)]
-            if not (name == "adequate" and "adequate_weak_marker" in spec.status):
-                slots.append(width + blabs.code(name))
-        else:
-            continue
-        for slot in slots:
-            tables[0][slot] = math.log(effect.lr)
-            tables[1][slot] = 0.0 if effect.floor is None else effect.floor
-            tables[2][slot] = 1.0 if effect.cap is None else effect.cap
-    assert blabs.code("not_tested") not in spec.status
-    lr, floor, cap = (lookup(table, key) for table in tables)
-    for test, marker in reversed(spec.markers.items()):  # the first raised marker wins
-        if marker.nutrient != nutrient or not inputs.has_lab(test):
-            continue
-        raised = primary.is_null() & (
-            pl.col(blabs.status_col(test)) == blabs.code("elevated")).fill_null(False)
-        marker_lr = math.log(strength_lr(kb, marker.strength, "raises"))
-        lr = pl.when(raised).then(pl.lit(marker_lr)).otherwise(lr)
-        marker_floor = 0.0 if marker.floor is None else marker.floor
-        floor = pl.when(raised).then(pl.lit(marker_floor, dtype=pl.Float64)).otherwise(floor)
-    return lr, floor, cap
-
-
-def with_probability_columns(frame: pl.LazyFrame, kb: KnowledgeBase, inputs: Inputs,
-                             probability: bool = True) -> pl.LazyFrame:
-    """Add ``_level_<nutrient>`` (index in ``LEVELS``) and, with ``probability``, ``_p_<n>``:
-    the posterior probability of a shortfall, rounded to 9 decimals and floored and capped as
-    ``likelihood.combine`` does.
-
-    Why logarithms: the core multiplies the prior odds by every likelihood ratio; here each
-    nutrient's log-odds is one horizontal sum of the ratios' logarithms (a boolean column
-    chooses a constant or 0), which Polars evaluates column-parallel in one pass. The order of
-    the terms cannot change a level: the core rounds the probability to 9 decimals before
-    banding it, so the level is decided by comparing the log-odds with the log-odds of the
-    smallest probability that rounds to the threshold (``_threshold_log_odds``)."""
-    supplemented = [n for n in NUTRIENTS if schema().supplement(n) in inputs]
-    bounds = age_bounds(kb)
-    keys = [interval_expr(bounds).alias(AGE_KEY), *flag_key_exprs(kb, inputs)]
-    if supplemented:
-        keys.append(person_key_expr().alias(PERSON_KEY))
-    frame = frame.with_columns(keys)
-    stage1 = []
-    for n in NUTRIENTS:
-        lr, floor, cap = lab_effect_exprs(kb, n, inputs)
-        stage1 += [lr.alias(f"_lablr_{n}"), floor.alias(f"_floor_{n}"), cap.alias(f"_cap_{n}")]
-        if n in supplemented:
-            stage1 += [per_day_expr(kb, n, inputs).alias(f"_perday_{n}"),
-                       target_expr(kb, n, bounds).alias(f"_target_{n}")]
-    frame = frame.with_columns(stage1)
-    frame = frame.with_columns(
-        log_odds_expr(kb, n, inputs, bounds).alias(f"_logodds_{n}") for n in NUTRIENTS)
-    stage3 = []
-    for n in NUTRIENTS:
-        log_odds, floor, cap = (pl.col(f"_{c}_{n}") for c in ("logodds", "floor", "cap"))
-        stage3.append(level_expr(kb, log_odds, floor, cap).alias(f"_level_{n}"))
-        if probability:
-            p = (1.0 / (1.0 + (-log_odds).exp())).round(9)
-            # max(p, floor) then min(p, cap), with 0 and 1 standing for 'no floor' and 'no cap'
-            stage3.append(p.clip(floor, cap).alias(f"_p_{n}"))
-    return frame.with_columns(stage3)
-
-
-def supplement_log_lr_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs) -> pl.Expr:
-    """Log of the supplement's ratio, or of the intake's (food plus supplement), which replaces
-    it when the row has an intake value (as in ``likelihood.assess_likelihood``); 0 if none."""
-    has_supplement = schema().supplement(nutrient) in inputs
-    per_day, target = pl.col(f"_perday_{nutrient}"), pl.col(f"_target_{nutrient}")
-    if bintake.column(nutrient) not in inputs:
-        return supplement_lr_expr(kb, per_day, target, log=True) if has_supplement else pl.lit(0.0)
-    lr = supplement_lr_expr(kb, per_day, target) if has_supplement else pl.lit(1.0)
-    food = bintake.intake_lr_expr(kb, nutrient, inputs,
-                                  per_day if has_supplement else pl.lit(None, pl.Float64))
-    return food.fill_null(lr).log()
-
-
-CHUNK_BITS = 8  # answers packed per key: a table of 256 sums per nutrient and key
-
-
-def factor_flags(kb: KnowledgeBase, inputs: Inputs) -> tuple[
-        list[tuple[pl.Expr, dict[str, float]]], list[tuple[pl.Expr, dict[str, float]]]]:
-    """(answers that multiply the odds, symptoms whose product is capped): each a boolean
-    expression (null counts as not reported) with the likelihood ratio it carries per
-    nutrient, in the core's order: risk factors, diet, medicines; symptoms."""
-    s = schema()
-
-    def ratios(effects: dict[str, Effect]) -> dict[str, float]:
-        return {n: lr_of(kb, e) for n, e in effects.items() if n in NUTRIENTS}
-
-    odds: list[tuple[pl.Expr, dict[str, float]]] = []
-    for code, factor in kb.factors.risk_factors.items():
-        if s.risk(code) in inputs and ratios(factor.effects):
-            odds.append((pl.col(s.risk(code)), ratios(factor.effects)))
-    for code in DIET_RISKS:  # preferences.diet, counted when the risk factor is not also given
-        effects = ratios(kb.factors.risk_factors[code].effects)
-        if effects and "diet" in inputs:
-            odds.append(((pl.col("diet") == code) & ~inputs.flag(s.risk(code)), effects))
-    for cls, factor in kb.factors.medication_classes.items():
-        if s.med(cls) in inputs and ratios(factor.effects):
-            odds.append((pl.col(s.med(cls)), ratios(factor.effects)))
-    symptoms = [(pl.col(s.symptom(code)), ratios(factor.effects))
-                for code, factor in kb.factors.symptoms.items()
-                if s.symptom(code) in inputs and ratios(factor.effects)]
-    return odds, symptoms
-
-
-def _chunks(flags: list[tuple[pl.Expr, dict[str, float]]]
-            ) -> list[list[tuple[pl.Expr, dict[str, float]]]]:
-    return [flags[i:i + CHUNK_BITS] for i in range(0, len(flags), CHUNK_BITS)]
-
-
-def flag_key_exprs(kb: KnowledgeBase, inputs: Inputs) -> list[pl.Expr]:
-    """One small integer per group of ``CHUNK_BITS`` answers, bit j set when answer j is
-    given (``_odds_key_<i>``, ``_symptom_key_<i>``): the answers are packed once for every
-    nutrient, and each nutrient then looks its sum of log-ratios up per key."""
-    odds, symptoms = factor_flags(kb, inputs)
-    exprs = []
-    for kind, flags in (("odds", odds), ("symptom", symptoms)):
-        for i, chunk in enumerate(_chunks(flags)):
-            bits = [pl.when(flag).then(pl.lit(1 << j, dtype=pl.UInt16))
-                    .otherwise(pl.lit(0, dtype=pl.UInt16)) for j, (flag, _) in enumerate(chunk)]
-            exprs.append(pl.sum_horizontal(bits).cast(pl.UInt16).alias(f"_{kind}_key_{i}"))
-    return exprs
-
-
-def _key_sum(kind: str, flags: list[tuple[pl.Expr, dict[str, float]]], nutrient: str
-             ) -> list[pl.Expr]:
-    """Per key, the sum of the log-ratios of the answers its bits stand for."""
-    terms = []
-    for i, chunk in enumerate(_chunks(flags)):
-        logs = [math.log(ratio.get(nutrient, 1.0)) for _, ratio in chunk]
-        if not any(logs):
-            continue
-        table = [math.fsum(v for j, v in enumerate(logs) if key >> j & 1)
-                 for key in range(1 << len(chunk))]
-        terms.append(lookup(table, pl.col(f"_{kind}_key_{i}")))  # type: ignore[arg-type]
-    return terms
-
-
-def log_odds_expr(kb: KnowledgeBase, nutrient: str, inputs: Inputs, bounds: list[float]
-                  ) -> pl.Expr:
-    """log(prior odds) plus the log of each likelihood ratio that applies: lab, risk factors,
-    diet, medicines, supplement (or intake); plus the symptoms' sum, capped at log(cap).
-    Needs the keys of ``flag_key_exprs``."""
-    s = schema()
-    odds, symptoms = factor_flags(kb, inputs)
-    terms = [prior_log_odds_expr(kb, nutrient, bounds), pl.col(f"_lablr_{nutrient}"),
-             *_key_sum("odds", odds, nutrient)]
-    if s.supplement(nutrient) in inputs or bintake.column(nutrient) in inputs:
-        terms.append(supplement_log_lr_expr(kb, nutrient, inputs))
-    symptom_terms = _key_sum("symptom", symptoms, nutrient)
-    if symptom_terms:
-        cap = math.log(kb.factors.model.symptom_lr_cap)
-        terms.append(pl.min_horizontal(pl.sum_horizontal(symptom_terms), pl.lit(cap)))
-    return pl.sum_horizontal(terms)
-
-
-LEVELS = ("low", "moderate", "high")
-LEVEL_ENUM = pl.Enum(LEVELS)
-
-
-def _threshold_log_odds(threshold: float) -> float:
+def threshold_log_odds(threshold: float) -> float:
     """The log-odds of the smallest double that Python's ``round(p, 9)`` takes to at least
     ``threshold``: the core's ``round(p, 9) >= threshold`` is ``log_odds >= this`` (to within
     the rounding error of a few additions, far from any 9-decimal boundary)."""
@@ -335,20 +97,455 @@ def _threshold_log_odds(threshold: float) -> float:
             lo = mid
 
 
-def level_expr(kb: KnowledgeBase, log_odds: pl.Expr, floor: pl.Expr, cap: pl.Expr) -> pl.Expr:
-    """``likelihood.level_for`` of ``combine``'s probability as a code (index in ``LEVELS``):
-    min(max(round(p, 9), floor), cap) >= t exactly when (log-odds >= the threshold's log-odds
-    or floor >= t) and cap >= t."""
+def log_odds_level(kb: KnowledgeBase, log_odds: np.ndarray) -> np.ndarray:
+    """``likelihood.level_for`` of ``round(p, 9)`` as a code (index in ``LEVELS``), decided on
+    the log-odds: p reaches a threshold exactly when the log-odds reach its
+    ``threshold_log_odds``."""
     t = kb.factors.model.thresholds
-
-    def reaches(level: Literal["moderate", "high"]) -> pl.Expr:
-        return ((log_odds >= _threshold_log_odds(t[level])) | (floor >= t[level])) & (
-            cap >= t[level])
-
-    return (pl.when(reaches("high")).then(pl.lit(2, dtype=pl.UInt8))
-            .when(reaches("moderate")).then(pl.lit(1, dtype=pl.UInt8))
-            .otherwise(pl.lit(0, dtype=pl.UInt8)))
+    level = (log_odds >= threshold_log_odds(t["moderate"])).view(np.uint8)
+    level += log_odds >= threshold_log_odds(t["high"])
+    return level
 
 
-def level_text(column: str) -> pl.Expr:
-    return pl.lit(pl.Series(LEVELS, dtype=LEVEL_ENUM)).gather(pl.col(column))
+def reached(kb: KnowledgeBase, probability: np.ndarray) -> np.ndarray:
+    """The level a probability reaches (floors and caps are compared as they are)."""
+    t = kb.factors.model.thresholds
+    level = (probability >= t["moderate"]).view(np.uint8)
+    level += probability >= t["high"]
+    return level
+
+
+def clamp(level: np.ndarray, floor_level: np.ndarray, cap_level: np.ndarray) -> np.ndarray:
+    """``combine``'s floor and cap on levels: min(max(p, floor), cap) reaches a threshold
+    exactly when (p or the floor reaches it) and the cap does, so the level is raised to the
+    floor's and lowered to the cap's."""
+    return np.minimum(np.maximum(level, floor_level), cap_level)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A yes/no answer that carries a likelihood ratio per nutrient: a column, or a diet pattern
+    (``preferences.diet``), counted when the risk factor of that name is not also given."""
+
+    column: str
+    ratios: dict[str, float]
+    diet: str | None = None
+
+    def bitmap(self, morsel: Morsel) -> np.ndarray:
+        if self.diet is None:
+            return morsel.flag(self.column)
+        diet = morsel.text("diet")
+        assert diet is not None
+        return bits(diet == self.diet) & ~morsel.flag(self.column)
+
+
+def factor_answers(kb: KnowledgeBase, inputs: Inputs) -> tuple[list[Answer], list[Answer]]:
+    """(answers that multiply the odds, symptoms whose product is capped), in the core's order:
+    risk factors, diet, medicines; symptoms."""
+    s = schema()
+
+    def ratios(effects: dict[str, Effect]) -> dict[str, float]:
+        return {n: lr_of(kb, e) for n, e in effects.items() if n in NUTRIENTS}
+
+    odds: list[Answer] = []
+    for code, factor in kb.factors.risk_factors.items():
+        if s.risk(code) in inputs and ratios(factor.effects):
+            odds.append(Answer(s.risk(code), ratios(factor.effects)))
+    for code in DIET_RISKS:
+        effects = ratios(kb.factors.risk_factors[code].effects)
+        if effects and "diet" in inputs:
+            odds.append(Answer(s.risk(code), effects, diet=code))
+    for cls, factor in kb.factors.medication_classes.items():
+        if s.med(cls) in inputs and ratios(factor.effects):
+            odds.append(Answer(s.med(cls), ratios(factor.effects)))
+    symptoms = [Answer(s.symptom(code), ratios(factor.effects))
+                for code, factor in kb.factors.symptoms.items()
+                if s.symptom(code) in inputs and ratios(factor.effects)]
+    return odds, symptoms
+
+
+def _sum_table(chunk: list[Answer]) -> np.ndarray:
+    """Row ``key``, column nutrient: the sum of the log-ratios of the answers whose bits are
+    set in ``key`` (a table of 2 ** len(chunk) x 4, read per row by the row's key)."""
+    if len(chunk) > 8:  # the sums of the two halves' tables
+        low, high = _sum_table(chunk[:8]), _sum_table(chunk[8:])
+        return (high[:, None, :] + low[None, :, :]).reshape(-1, len(NUTRIENTS))
+    logs = np.array([[math.log(a.ratios.get(n, 1.0)) for n in NUTRIENTS] for a in chunk])
+    key = np.arange(1 << len(chunk))
+    table = np.zeros((1 << len(chunk), len(NUTRIENTS)))
+    for j, row in enumerate(logs):
+        table += ((key >> j) & 1)[:, None] * row[None, :]
+    return table
+
+
+def _chunks(answers: list[Answer]) -> list[list[Answer]]:
+    """The answers in as few keys as ``CHUNK_BITS`` allows, of about equal size (smaller
+    tables)."""
+    count = -(-len(answers) // CHUNK_BITS)
+    return [list(chunk) for chunk in np.array_split(np.array(answers, dtype=object), count)
+            ] if answers else []
+
+
+@dataclass
+class Likelihoods:
+    """Per nutrient: the level code (index in ``LEVELS``) and, when asked for, the posterior
+    probability (rounded to 3 decimals as the core's output)."""
+
+    level: dict[str, np.ndarray]
+    probability: dict[str, pl.Series]
+
+
+@dataclass
+class Terms:
+    """One morsel's log-odds terms, by key (computed once, summed in one or two precisions):
+    the age interval, the answers' keys, the symptoms' keys, the lab key per tested nutrient
+    (by index in ``NUTRIENTS``), the supplement's (rows, log-ratio) and, for a nutrient with an
+    intake column, its term for every row."""
+
+    interval: np.ndarray
+    odds: list[np.ndarray]
+    symptoms: list[np.ndarray]
+    lab: dict[int, np.ndarray]
+    supplement: dict[int, tuple[np.ndarray, np.ndarray]]
+    intake: dict[int, np.ndarray]
+
+
+assert len(NUTRIENTS) == 4  # four 16-bit lanes make one 64-bit word (FixedPoint, unsure rows)
+
+
+class FixedPoint:
+    """The log-odds tables in 16-bit fixed point: each entry is ``round(x * scale)``, the four
+    nutrients of a table row packed in one 64-bit word (read with one look-up). ``scale`` is the
+    largest power of two that keeps any sum of the terms inside 16 bits; a sum of t terms is
+    then within t/2 of ``scale`` times the sum in doubles, so a level is sure when the sum is
+    farther than that (``margin``) from the threshold; ``moderate`` and ``high`` are the
+    (exclusive) bounds of the unsure band around each threshold."""
+
+    def __init__(self, rules: LikelihoodRules) -> None:
+        width = len(NUTRIENTS)
+        lab = [rules.lab[n]["lr"] for n in NUTRIENTS]
+        strongest = max(abs(math.log(r)) for r in rules.kb.factors.model.strengths.values())
+        bound = (np.abs(rules.prior).max() + sum(np.abs(t).max() for _, t in rules.odds)
+                 + max(rules.symptom_cap, sum(np.abs(t).max() for _, t in rules.symptoms))
+                 + max(np.abs(t).max() for t in lab)
+                 + max(strongest, float(np.abs(rules.supplement_logs).max())))
+        self.scale = 2.0 ** math.floor(math.log2(32_000 / bound))
+        # terms in a sum: prior, answers' keys, symptoms' (or the cap), lab, supplement
+        self.terms = 1 + len(rules.odds) + max(1, len(rules.symptoms)) + 2
+        margin = self.terms / 2 + 1
+
+        def packed(table: np.ndarray) -> np.ndarray:
+            fixed = self.scaled(table).reshape(-1, width)
+            return np.ascontiguousarray(fixed).view(np.uint64).ravel()
+
+        self.prior = packed(rules.prior)
+        self.odds = [packed(t) for _, t in rules.odds]
+        self.symptoms = [packed(t) for _, t in rules.symptoms]
+        self.symptom_cap = self.scaled(np.array(rules.symptom_cap))
+        self.lab = {j: self.scaled(t) for j, t in enumerate(lab)}
+        t = rules.kb.factors.model.thresholds
+        bands = []
+        for level in ("moderate", "high"):
+            threshold = threshold_log_odds(t[level]) * self.scale
+            bands.append((math.floor(threshold - margin), math.ceil(threshold + margin)))
+        self.moderate, self.high = bands
+
+    def scaled(self, values: np.ndarray) -> np.ndarray:
+        return np.rint(values * self.scale).astype(np.int16)
+
+
+class LikelihoodRules:
+    """``likelihood.assess_likelihood`` for the columns an input has, compiled once per run."""
+
+    def __init__(self, kb: KnowledgeBase, inputs: Inputs, probability: bool = False) -> None:
+        s = schema()
+        self.kb, self.inputs, self.probability = kb, inputs, probability
+        self.bounds = age_bounds(kb)
+        ages = _representative_ages(self.bounds)
+        self.prior = np.array([[math.log(p / (1.0 - p))
+                                for p in (prior_for(kb, n, age)[0] for n in NUTRIENTS)]
+                               for age in ages])
+        odds, symptoms = factor_answers(kb, inputs)
+        self.odds = [(chunk, _sum_table(chunk)) for chunk in _chunks(odds)]
+        self.symptoms = [(chunk, _sum_table(chunk)) for chunk in _chunks(symptoms)]
+        self.symptom_cap = math.log(kb.factors.model.symptom_lr_cap)
+        self.lab = {n: self._lab_tables(n) for n in NUTRIENTS}
+        self.supplemented = [n for n in NUTRIENTS if s.supplement(n) in inputs
+                             or bintake.column(n) in inputs]
+        self.intake = any(bintake.column(n) in inputs for n in NUTRIENTS)
+        self.targets = {n: self._target_table(n, ages) for n in self.supplemented}
+        rules = kb.factors.supplement_effect.rules
+        self.supplement_rules = [r.min_fraction_of_rda for r in rules]
+        self.supplement_logs = np.array(
+            [math.log(strength_lr(kb, r.strength, r.direction)) for r in rules] + [0.0])
+        self.supplement_lrs = np.array(
+            [strength_lr(kb, r.strength, r.direction) for r in rules] + [1.0])
+        self.fixed = FixedPoint(self)
+
+    def _lab_tables(self, nutrient: str) -> dict[str, np.ndarray]:
+        """``likelihood.lab_evidence`` as tables by lab key: the log of the likelihood ratio, the
+        floor and the cap (0 and 1 when there are none, which leave a probability unchanged),
+        and the levels the floor and the cap reach. The key is the primary test's status code,
+        plus ``len(CODES)`` when that test is a weak marker (an adequate result then counts as
+        ``adequate_weak_marker``), or ``2 len(CODES)`` plus the index of the first raised
+        marker when no primary test was given."""
+        spec = self.kb.factors.lab_effect
+        width = len(blabs.CODES)
+        lr, floor, cap = np.zeros(256), np.zeros(256), np.ones(256)
+        for name, effect in spec.status.items():
+            if name == "adequate_weak_marker":
+                slots = [width + blabs.code("adequate")]
+            elif name in blabs.CODES:
+                slots = [blabs.code(name)]
+                if not (name == "adequate" and "adequate_weak_marker" in spec.status):
+                    slots.append(width + blabs.code(name))
+            else:
+                continue
+            for slot in slots:
+                lr[slot] = math.log(effect.lr)
+                floor[slot] = 0.0 if effect.floor is None else effect.floor
+                cap[slot] = 1.0 if effect.cap is None else effect.cap
+        assert blabs.code("not_tested") not in spec.status  # no test: no effect
+        for i, marker in enumerate(spec.markers.values()):
+            lr[2 * width + i] = math.log(strength_lr(self.kb, marker.strength, "raises"))
+            floor[2 * width + i] = 0.0 if marker.floor is None else marker.floor
+        return {"lr": lr, "floor": floor, "cap": cap, "floor_level": reached(self.kb, floor),
+                "cap_level": reached(self.kb, cap)}
+
+    def _target_table(self, nutrient: str, ages: list[float]) -> np.ndarray:
+        """RDA (or AI) by age interval x 8 + ``person_key``; NaN where no life stage applies.
+        The core's own ``kb.requirement`` is asked once per key that can be assessed
+        (pregnancy counts before lactation; a pregnant or lactating male, refused, is not)."""
+        table = np.full(256, np.nan)
+        for a, age in enumerate(ages):
+            for male, sex in enumerate(("female", "male")):
+                for pregnant, lactating in ((False, False), (True, False), (False, True)):
+                    if male and (pregnant or lactating):
+                        continue
+                    try:
+                        req = self.kb.requirement(nutrient, age=age, sex=sex, pregnant=pregnant,
+                                                  lactating=lactating)
+                    except ValueError:  # KnowledgeError: no life stage at that age
+                        continue
+                    target = req.rda or req.ai
+                    key = a * 8 + male * 4 + pregnant + 2 * lactating
+                    table[key] = np.nan if target is None else target
+                    if pregnant:  # pregnant and lactating: the core takes pregnancy
+                        table[key + 2] = table[key]
+        return table
+
+    def lab_key(self, nutrient: str, labs: blabs.LabColumns) -> np.ndarray:
+        """Each row's key into the lab tables (see ``_lab_tables``)."""
+        width = len(blabs.CODES)
+        status, primary = labs.nutrient[nutrient], labs.primary[nutrient]
+        key = status.copy()
+        for i, test in enumerate(PRIMARY_TEST[nutrient]):
+            if self.kb.labs[test].weak_marker and test in labs.status:
+                key += (primary == i).view(np.uint8) * np.uint8(width)
+        markers = list(self.kb.factors.lab_effect.markers.items())
+        for i, (test, marker) in reversed(list(enumerate(markers))):  # the first raised wins
+            if marker.nutrient == nutrient and test in labs.status:
+                raised = (primary == blabs.NONE) & (labs.status[test] == blabs.code("elevated"))
+                key = choose(raised, 2 * width + i, key)
+        return key
+
+    def evaluate(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
+                 person: np.ndarray, sex: pl.Series) -> Likelihoods:
+        """Levels (and probabilities) of one morsel; ``age`` as numbers, ``person`` the
+        ``person_key`` and ``sex`` the normalised sex, for the requirements.
+
+        Why two precisions: the sums are first taken in 16-bit fixed point (a quarter of the
+        memory traffic of doubles); a row whose fixed-point log-odds is farther from every
+        threshold than the rounding error of its terms has the level the doubles would give,
+        and the few rows nearer than that are summed again in doubles (``_exact``), as is
+        every row when the probability is asked for."""
+        n = morsel.n
+        terms = self._terms(morsel, labs, age, person, sex)
+        out = Likelihoods({}, {})
+        if self.probability:
+            log_odds = self._exact(terms)
+            level = log_odds_level(self.kb, log_odds)
+        else:
+            level, unsure = self._fixed_point_level(terms)
+            if len(unsure):
+                level[unsure] = log_odds_level(self.kb, self._exact(terms, unsure))
+        for j, nutrient in enumerate(NUTRIENTS):
+            key = terms.lab.get(j)
+            if key is None:
+                out.level[nutrient] = np.ascontiguousarray(level[:, j])
+                continue
+            tables = self.lab[nutrient]
+            out.level[nutrient] = clamp(level[:, j], np.take(tables["floor_level"], key),
+                                        np.take(tables["cap_level"], key))
+            if self.probability:
+                out.probability[nutrient] = _probability(
+                    log_odds[:, j], np.take(tables["floor"], key), np.take(tables["cap"], key))
+        if self.probability:
+            for j, nutrient in enumerate(NUTRIENTS):
+                if j not in terms.lab:
+                    out.probability[nutrient] = _probability(log_odds[:, j], np.zeros(n),
+                                                             np.ones(n))
+        return out
+
+    def _terms(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
+               person: np.ndarray, sex: pl.Series) -> Terms:
+        """The keys of every row's log-odds terms (and the supplements' logarithms)."""
+        n = morsel.n
+        interval = age_interval(age, self.bounds)
+        terms = Terms(interval,
+                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.odds],
+                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.symptoms],
+                      {}, {}, {})
+        for j, nutrient in enumerate(NUTRIENTS):
+            if any(t in labs.status for t in PRIMARY_TEST[nutrient]) or any(
+                    m.nutrient == nutrient and t in labs.status
+                    for t, m in self.kb.factors.lab_effect.markers.items()):
+                terms.lab[j] = self.lab_key(nutrient, labs).astype(np.intp)
+        if self.supplemented:
+            self._supplement_terms(terms, morsel, age, person, sex)
+        return terms
+
+    def _exact(self, terms: Terms, rows: np.ndarray | None = None) -> np.ndarray:
+        """Log-odds in doubles, (rows, nutrients), of every row or of ``rows``: the prior's,
+        the answers' sums, the symptoms' sum capped, the lab's and the supplement's (or
+        intake's), in that order."""
+
+        def at(key: np.ndarray) -> np.ndarray:
+            return key if rows is None else np.take(key, rows)
+
+        log_odds = np.take(self.prior, at(terms.interval), axis=0)
+        for (_, table), key in zip(self.odds, terms.odds, strict=True):
+            log_odds += np.take(table, at(key), axis=0)
+        if self.symptoms:
+            symptoms = np.zeros_like(log_odds)
+            for (_, table), key in zip(self.symptoms, terms.symptoms, strict=True):
+                symptoms += np.take(table, at(key), axis=0)
+            log_odds += np.minimum(symptoms, self.symptom_cap, out=symptoms)
+        for j, key in terms.lab.items():
+            log_odds[:, j] += np.take(self.lab[NUTRIENTS[j]]["lr"], at(key))
+        for j, (given, logs) in terms.supplement.items():
+            if rows is None:
+                np.add.at(log_odds[:, j], given, logs)
+            else:
+                where = np.searchsorted(given, rows).clip(0, max(len(given) - 1, 0))
+                hit = np.flatnonzero(np.take(given, where) == rows) if len(given) else where[:0]
+                np.add.at(log_odds[:, j], hit, np.take(logs, np.take(where, hit)))
+        for j, term in terms.intake.items():
+            log_odds[:, j] += at(term)
+        return log_odds
+
+    def _fixed_point_level(self, terms: Terms) -> tuple[np.ndarray, np.ndarray]:
+        """(level codes of every row and nutrient, rows whose level is not sure): the levels of
+        the fixed-point sums (``_fixed_point_sums``) where they are far enough from the
+        thresholds."""
+        log_odds = self._fixed_point_sums(terms)
+        (low_m, high_m), (low_h, high_h) = self.fixed.moderate, self.fixed.high
+        level = (log_odds >= high_m).view(np.uint8)
+        level += log_odds >= high_h
+        unsure = ((log_odds > low_m) & (log_odds < high_m)) | (
+            (log_odds > low_h) & (log_odds < high_h))
+        # a row's four flags are four bytes: any of them set is a non-zero 32-bit word
+        return level, np.flatnonzero(unsure.view(np.uint32).ravel())
+
+    def _fixed_point_sums(self, terms: Terms) -> np.ndarray:
+        """The sum of ``_exact`` on the fixed-point tables (``FixedPoint``), (rows, nutrients)
+        in units of 1 / ``scale``."""
+        q = self.fixed
+        n = len(terms.interval)
+
+        def lanes(table: np.ndarray, key: np.ndarray) -> np.ndarray:
+            return np.take(table, key).view(np.int16).reshape(n, len(NUTRIENTS))
+
+        log_odds = lanes(q.prior, terms.interval)
+        for table, key in zip(q.odds, terms.odds, strict=True):
+            log_odds += lanes(table, key)
+        if q.symptoms:
+            symptoms = lanes(q.symptoms[0], terms.symptoms[0])
+            for table, key in zip(q.symptoms[1:], terms.symptoms[1:], strict=True):
+                symptoms += lanes(table, key)
+            log_odds += np.minimum(symptoms, q.symptom_cap, out=symptoms)
+        for j, key in terms.lab.items():
+            log_odds[:, j] += np.take(q.lab[j], key)
+        for j, (given, logs) in terms.supplement.items():
+            np.add.at(log_odds[:, j], given, q.scaled(logs))
+        for j, term in terms.intake.items():
+            log_odds[:, j] += q.scaled(term)
+        return log_odds
+
+    def _per_day(self, morsel: Morsel) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``supplements.daily_totals`` per nutrient on the rows that report a supplement:
+        (rows, amount per day in the nutrient's unit, to micrograms and back and rounded to
+        0.001)."""
+        s = schema()
+        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for nutrient in self.supplemented:
+            amount = morsel.sparse(s.supplement(nutrient))
+            if amount is None:
+                continue
+            rows, value = amount.rows, amount.values
+            factor = MASS_TO_UG[self.kb.nutrients[nutrient].unit]
+            if factor != 1.0:  # x * 1.0 / 1.0 is x exactly; otherwise keep the core's arithmetic
+                value = value * factor / factor
+            found[nutrient] = (rows, value)
+        return {nutrient: (rows, round3(value)) for nutrient, (rows, value) in found.items()}
+
+    def _supplement_logs(self, nutrient: str, per_day: np.ndarray, life_stage: np.ndarray
+                         ) -> np.ndarray:
+        """Log of ``likelihood.supplement_evidence``'s ratio: the first rule whose fraction of
+        the RDA is met (0 without a positive amount and a target)."""
+        none = len(self.supplement_rules)
+        target = lookup(self.targets[nutrient], life_stage)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = per_day / target
+        rule = np.full(len(per_day), none, np.uint8)
+        for i in reversed(range(none)):
+            rule = choose(fraction >= self.supplement_rules[i], i, rule)
+        return lookup(self.supplement_logs, choose((per_day > 0) & (target > 0), rule, none))
+
+    def _supplement_terms(self, terms: Terms, morsel: Morsel, age: np.ndarray,
+                          person: np.ndarray, sex: pl.Series) -> None:
+        """The supplement's log-ratio on the rows that report one, or, for a nutrient with an
+        intake column, a term for every row: the intake's log-ratio (food plus supplement)
+        where the row has an intake value, as in ``likelihood.assess_likelihood``, else the
+        supplement's."""
+        per_day = self._per_day(morsel)
+        for nutrient in self.supplemented:
+            j = NUTRIENTS.index(nutrient)
+            rows, amount = per_day.get(nutrient, (np.zeros(0, np.intp), np.zeros(0)))
+            life_stage = np.take(terms.interval, rows) * 8 + np.take(person, rows)
+            logs = self._supplement_logs(nutrient, amount, life_stage)
+            if bintake.column(nutrient) not in morsel:
+                terms.supplement[j] = (rows, logs)
+                continue
+            term = np.zeros(morsel.n)
+            term[rows] = logs
+            supplement = np.full(morsel.n, np.nan)
+            supplement[rows] = amount
+            food = bintake.intake_ratios(self.kb, nutrient, morsel, age, person, sex, supplement)
+            given = ~np.isnan(food)
+            term[given] = np.log(food[given])  # the intake's evidence replaces the supplement's
+            terms.intake[j] = term
+
+
+def round3(values: np.ndarray) -> np.ndarray:
+    """Polars' ``round(3)`` of each value. A value that is a whole number of thousandths
+    (k = x * 1000 exactly; what amounts in the data almost always are) rounds to the double
+    nearest k / 1000, whatever the rounding rule, so NumPy computes it; any other value is
+    rounded by Polars itself, as the batch engine always has."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        thousandths = values * 1000.0
+        exact = (np.rint(thousandths) == thousandths) & (np.abs(values) < 1e9)
+    out = thousandths / 1000.0
+    if not exact.all():
+        rest = np.flatnonzero(~exact)
+        out[rest] = pl.Series(np.take(values, rest)).round(3).to_numpy()
+    return out
+
+
+def _probability(log_odds: np.ndarray, floor: np.ndarray, cap: np.ndarray) -> pl.Series:
+    """``combine``'s probability: logistic of the log-odds rounded to 9 decimals, floored and
+    capped, then rounded to 3 decimals as the core's output (Polars' rounding, as before)."""
+    x = pl.Series(log_odds)
+    p = (1.0 / (1.0 + (-x).exp())).round(9)
+    return pl.DataFrame({"p": p, "f": floor, "c": cap}).select(
+        pl.col("p").clip(pl.col("f"), pl.col("c")).round(3))["p"]

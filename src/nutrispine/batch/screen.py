@@ -1,6 +1,10 @@
 """Batch screening with the embedded engine: the single assessment's rules on whole columns,
 streamed from the input file to the output file.
 
+One lazy Polars plan on the streaming engine: scan, convert the columns that do not already
+have the rules' types (``prepare.normalise``), screen each morsel of rows (``Screener``: NumPy
+over the morsel's Arrow buffers, see ``batch.columns``), turn the result codes into text, sink.
+
 Output, one row per input row: ``id``, ``triage_level``, optionally ``triage_reasons`` (rule
 codes, most serious first), and per nutrient ``<n>_likelihood``, optionally ``<n>_probability``
 (the model's posterior, for ranking), and ``<n>_lab_status``; ``problem`` says why a row could
@@ -10,16 +14,19 @@ not be assessed (its results are then empty).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from nutrispine.batch import io
 from nutrispine.batch import labs as blabs
 from nutrispine.batch import likelihood as blk
 from nutrispine.batch import triage as btriage
-from nutrispine.batch.prepare import EXTRA_COLUMNS, prepare
-from nutrispine.batch.schema import schema
+from nutrispine.batch.columns import Morsel, pack, reuse_freed_memory
+from nutrispine.batch.prepare import EXTRA_COLUMNS, Problems, normalise, person
+from nutrispine.batch.schema import Inputs, schema
 from nutrispine.errors import InputError, Problem
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
 from nutrispine.knowledge.models import NUTRIENTS
@@ -33,37 +40,101 @@ def output_columns(reasons: bool = False, probability: bool = False) -> list[str
     return [*cols, "problem"]
 
 
+class Screener:
+    """The rules compiled for one input's columns, applied to one morsel of rows at a time.
+
+    Returns the results as small integer codes (``_triage``, ``_level_<n>``, ``_status_<n>``,
+    null on rows with a problem) next to ``id`` and ``problem``; the codes become text in the
+    query plan (``screen_lazy``), where Polars does it outside Python."""
+
+    def __init__(self, kb: KnowledgeBase, names: list[str], inputs: Inputs, vitamin_d_scheme: str,
+                 reasons: bool, probability: bool) -> None:
+        self.kb, self.reasons, self.probability = kb, reasons, probability
+        self.labs = blabs.LabRules(kb, inputs.names, vitamin_d_scheme)
+        self.likelihood = blk.LikelihoodRules(kb, inputs, probability)
+        self.triage = btriage.TriageRules(kb, inputs)
+        self.problems = Problems(kb, names)
+        self.rows = 0
+        self._lock = threading.Lock()
+
+    def schema(self) -> dict[str, pl.DataType]:
+        out: dict[str, pl.DataType] = {"_triage": pl.UInt8()}
+        if self.reasons:
+            out["triage_reasons"] = pl.String()
+        for n in NUTRIENTS:
+            out[f"_level_{n}"] = pl.UInt8()
+            if self.probability:
+                out[f"{n}_probability"] = pl.Float64()
+            out[f"_status_{n}"] = pl.UInt8()
+        return {**out, "problem": pl.String()}
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        morsel = Morsel(frame)
+        n = morsel.n
+        with self._lock:  # morsels may be screened by several threads at once
+            self.rows += n
+        who = person(morsel)
+        labs = self.labs.evaluate(morsel)
+        problem = self.problems.evaluate(morsel, who, labs)
+        life_stage = blk.person_key(*(np.unpackbits(b, count=n, bitorder="little").view(np.bool_)
+                                      for b in (who.male, who.pregnant, who.lactating)))
+        sex = who.sex_text(n) if self.likelihood.intake else pl.Series([], dtype=pl.String)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            likely = self.likelihood.evaluate(morsel, labs, who.ages, life_stage, sex)
+        deficient = {m: pack(labs.nutrient[m] == blabs.code("deficient")) for m in NUTRIENTS}
+        high = {m: pack(likely.level[m] == 2) for m in NUTRIENTS}
+        fired = self.triage.fired(morsel, high, deficient)
+        results: dict[str, np.ndarray | pl.Series] = {"_triage": btriage.level_codes(fired, n)}
+        if self.reasons:
+            results["triage_reasons"] = btriage.reasons(fired, n)
+        for m in NUTRIENTS:
+            results[f"_level_{m}"] = likely.level[m]
+            if self.probability:
+                results[f"{m}_probability"] = likely.probability[m]
+            results[f"_status_{m}"] = labs.nutrient[m]
+        out = pl.DataFrame(results)
+        if problem is None:
+            problem = pl.repeat(None, n, dtype=pl.String, eager=True)
+        else:  # the results of a row with a problem are empty
+            ok = pl.lit(problem.is_null())
+            out = out.select(pl.when(ok).then(pl.col(c)).alias(c) for c in out.columns)
+        return out.insert_column(0, frame["id"]).with_columns(problem.alias("problem"))
+
+
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                 kb: KnowledgeBase | None = None, id_offset: int = 0,
                 reasons: bool = False, probability: bool = False) -> pl.LazyFrame:
     """The screening plan for ``frame`` (nothing is computed until it is collected or sunk);
     ``reasons`` adds the codes of the triage rules that fired, ``probability`` the posterior
     probability per nutrient (3 decimals). The results of a row with a problem are empty."""
+    return _plan(frame, vitamin_d_scheme, kb, id_offset, reasons, probability)[0]
+
+
+def _plan(frame: pl.LazyFrame, vitamin_d_scheme: str, kb: KnowledgeBase | None, id_offset: int,
+          reasons: bool, probability: bool) -> tuple[pl.LazyFrame, Screener]:
+    """The plan and its ``Screener`` (which counts the rows it screened)."""
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     kb = kb or load_knowledge()
-    frame, inputs = prepare(frame, id_offset)
-    frame = blabs.with_lab_columns(frame, kb, inputs.names, vitamin_d_scheme, units_done=True)
-    frame = blk.with_probability_columns(frame, kb, inputs, probability=probability)
-    likely = {n: pl.col(f"_level_{n}") == 2 for n in NUTRIENTS}
-    confirmed = {n: (pl.col(blabs.code_column(n)) == blabs.code("deficient")).fill_null(False)
-                 for n in NUTRIENTS}
-    fired = btriage.rules(kb, inputs, likely, confirmed)
-    ok = pl.col("_problem").is_null()
-
-    def valid(expr: pl.Expr, name: str) -> pl.Expr:
-        return pl.when(ok).then(expr).alias(name)
-
-    outputs = [pl.col("id"), valid(btriage.level_expr(fired), "triage_level")]
+    names = frame.collect_schema().names()
+    frame, inputs = normalise(frame, id_offset)
+    screener = Screener(kb, names, inputs, vitamin_d_scheme, reasons, probability)
+    types = frame.collect_schema()
+    out_schema = {"id": types["id"], **screener.schema()}
+    coded = frame.map_batches(screener, schema=out_schema, streamable=True)
+    levels = pl.Series(blk.LEVELS, dtype=blk.LEVEL_ENUM)
+    statuses = pl.Series(blabs.CODES, dtype=blabs.STATUS_ENUM)
+    outputs = [pl.col("id"), pl.lit(pl.Series(btriage.LEVELS, dtype=btriage.LEVEL_ENUM)).gather(
+        pl.col("_triage")).alias("triage_level")]
     if reasons:
-        outputs.append(valid(btriage.reasons_expr(fired), "triage_reasons"))
+        outputs.append(pl.col("triage_reasons"))
     for n in NUTRIENTS:
-        outputs.append(valid(blk.level_text(f"_level_{n}"), f"{n}_likelihood"))
+        outputs.append(pl.lit(levels).gather(pl.col(f"_level_{n}")).alias(f"{n}_likelihood"))
         if probability:
-            outputs.append(valid(pl.col(f"_p_{n}").round(3), f"{n}_probability"))
-        outputs.append(valid(blabs.status_text(blabs.code_column(n)), f"{n}_lab_status"))
-    return frame.select(*outputs, pl.col("_problem").alias("problem"))
+            outputs.append(pl.col(f"{n}_probability"))
+        outputs.append(pl.lit(statuses).gather(pl.col(f"_status_{n}")).alias(f"{n}_lab_status"))
+    return coded.select(*outputs, pl.col("problem")), screener
 
 
 def screen_frame(frame: pl.DataFrame, **options: object) -> pl.DataFrame:
@@ -88,10 +159,10 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     frame = io.scan_input(source, read_overrides())
+    reuse_freed_memory()
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
-        plan = screen_lazy(frame, vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
-                           probability=probability)
+        plan, screener = _plan(frame, vitamin_d_scheme, None, 0, reasons, probability)
         io.sink(plan, partial)
         os.replace(partial, out)
     except pl.exceptions.PolarsError as exc:
@@ -99,14 +170,8 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
     finally:
         if partial.exists():
             partial.unlink()
-    return count_rows(out)
+    return screener.rows
 
-
-def count_rows(path: Path) -> int:
-    """Rows in a written output (Parquet metadata, or a streaming count for CSV)."""
-    if io.file_format(path, role="--out") == "parquet":
-        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
-    return int(pl.scan_csv(path).select(pl.len()).collect().item())
 
 
 def count_problems(path: Path) -> int:

@@ -1,95 +1,120 @@
 """``nutrispine.triage`` over whole columns: every red-flag and routine rule of
-knowledge/triage.yaml as a boolean expression, the level as the highest rank that fired, and the
-reasons in the core's order (by level, then rule order).
+knowledge/triage.yaml on bitmaps of the answers (eight rows to a byte), the level as the highest
+rank that fired, and the reasons in the core's order (by level, then rule order).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+import numpy as np
 import polars as pl
 
-from nutrispine.batch.schema import Inputs, schema
+from nutrispine.batch.columns import Morsel, all_of, any_of, keys, pack, unpack
+from nutrispine.batch.schema import PAIN_REGIONS, Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
-from nutrispine.knowledge.models import Condition
+from nutrispine.knowledge.models import NUTRIENTS, Condition
 from nutrispine.triage import LEVELS
 
-
-def condition_expr(when: Condition, inputs: Inputs) -> pl.Expr:
-    """``triage.matches``: every named condition holds (and at least one is named)."""
-    s = schema()
-    checks: list[pl.Expr] = []
-    if when.symptoms_any:
-        checks.append(pl.any_horizontal([inputs.flag(s.symptom(c)) for c in when.symptoms_any]))
-    if when.symptoms_all:
-        checks.append(pl.all_horizontal([inputs.flag(s.symptom(c)) for c in when.symptoms_all]))
-    if when.risk_factors_any:
-        checks.append(pl.any_horizontal([inputs.flag(s.risk(c)) for c in when.risk_factors_any]))
-    if when.regions_any:
-        checks.append(pl.any_horizontal([inputs.flag(s.region(r)) for r in when.regions_any]))
-    if when.severity_min is not None:
-        checks.append((inputs.number("pain_severity") >= when.severity_min).fill_null(False))
-    if when.duration_weeks_above is not None:
-        checks.append((inputs.number("pain_duration_weeks") > when.duration_weeks_above)
-                      .fill_null(False))
-    if when.age_min is not None:
-        checks.append((pl.col("age") >= when.age_min).fill_null(False))
-    return pl.all_horizontal(checks) if checks else pl.lit(False)
-
-
-def rules(kb: KnowledgeBase, inputs: Inputs, likely: dict[str, pl.Expr],
-          confirmed: dict[str, pl.Expr] | None = None) -> list[tuple[str, str, pl.Expr]]:
-    """(code, level, fired) for every rule, in the core's order; ``likely`` maps each nutrient
-    to a boolean column 'likelihood is high' (the likely-deficiency reason), ``confirmed`` to
-    'the blood test shows a deficiency'. The core lists the confirmed likely deficiencies first
-    (``triage.triage``), so each nutrient's reason is two mutually exclusive rules: confirmed,
-    in the first group, and not confirmed, in the second."""
-    out: list[tuple[str, str, pl.Expr]] = [
-        (r.code, r.level, condition_expr(r.when, inputs)) for r in kb.triage.red_flags]
-    out += [(r.code, "routine", condition_expr(r.when, inputs)) for r in kb.triage.routine_rules]
-    code = kb.triage.likely_deficiency.code
-    if confirmed is None:
-        out += [(f"{code}:{n}", "routine", fired) for n, fired in likely.items()]
-        return out
-    out += [(f"{code}:{n}", "routine", fired & confirmed[n]) for n, fired in likely.items()]
-    out += [(f"{code}:{n}", "routine", fired & ~confirmed[n]) for n, fired in likely.items()]
-    return out
-
-
 LEVEL_ENUM = pl.Enum(LEVELS)
+Fired = list[tuple[str, str, np.ndarray]]  # (code, level, bitmap of the rows it fired for)
 
 
-def level_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:
-    """The highest level among the rules that fired; self_care when none did. The rules of
-    each level are or-ed as bit-packed booleans (cheap), then one choice is made per row."""
-    expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=LEVEL_ENUM))
-    for level in reversed(LEVELS[1:]):
-        flags = [f for _, lvl, f in fired if lvl == level]
-        if flags:
-            expr = expr.when(pl.any_horizontal(flags)).then(pl.lit(level, dtype=LEVEL_ENUM))
-    return expr.otherwise(pl.lit(LEVELS[0], dtype=LEVEL_ENUM))
+class TriageRules:
+    """``triage.triage`` for the columns an input has."""
+
+    def __init__(self, kb: KnowledgeBase, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.rules = [(r.code, r.level, r.when) for r in kb.triage.red_flags]
+        self.rules += [(r.code, "routine", r.when) for r in kb.triage.routine_rules]
+        self.likely_code = kb.triage.likely_deficiency.code
+        assert set(PAIN_REGIONS) >= {r for _, _, when in self.rules for r in when.regions_any}
+
+    def _condition(self, when: Condition, morsel: Morsel, numbers: dict[tuple[str, str, float],
+                   np.ndarray]) -> np.ndarray:
+        """``triage.matches``: every named condition holds (and at least one is named)."""
+        s = schema()
+        checks: list[np.ndarray] = []
+        if when.symptoms_any:
+            checks.append(any_of([morsel.flag(s.symptom(c)) for c in when.symptoms_any],
+                                 morsel.size))
+        if when.symptoms_all:
+            checks.append(all_of([morsel.flag(s.symptom(c)) for c in when.symptoms_all],
+                                 morsel.size))
+        if when.risk_factors_any:
+            checks.append(any_of([morsel.flag(s.risk(c)) for c in when.risk_factors_any],
+                                 morsel.size))
+        if when.regions_any:
+            checks.append(any_of([morsel.flag(s.region(r)) for r in when.regions_any],
+                                 morsel.size))
+        for column, op, limit in (("pain_severity", ">=", when.severity_min),
+                                  ("pain_duration_weeks", ">", when.duration_weeks_above),
+                                  ("age", ">=", when.age_min)):
+            if limit is not None:
+                checks.append(self._compare(morsel, column, op, limit, numbers))
+        return all_of(checks, morsel.size) if checks else morsel.zeros()
+
+    @staticmethod
+    def _compare(morsel: Morsel, column: str, op: str, limit: float,
+                 numbers: dict[tuple[str, str, float], np.ndarray]) -> np.ndarray:
+        """Rows whose number compares with ``limit`` (an unknown number never does); rules share
+        comparisons, so each is computed once per morsel."""
+        key = (column, op, limit)
+        if key not in numbers:
+            value = morsel.number(column)
+            if value is None:
+                numbers[key] = morsel.zeros()
+            else:
+                with np.errstate(invalid="ignore"):
+                    holds = value.values >= limit if op == ">=" else value.values > limit
+                numbers[key] = pack(holds) & value.valid
+        return numbers[key]
+
+    def fired(self, morsel: Morsel, likely: dict[str, np.ndarray],
+              confirmed: dict[str, np.ndarray]) -> Fired:
+        """(code, level, bitmap) for every rule, in the core's order; ``likely`` maps each
+        nutrient to the bitmap 'likelihood is high' (the likely-deficiency reason), ``confirmed``
+        to 'the blood test shows a deficiency'. The core lists the confirmed likely deficiencies
+        first, so each nutrient's reason is two mutually exclusive rules: confirmed, in the first
+        group, and not confirmed, in the second."""
+        numbers: dict[tuple[str, str, float], np.ndarray] = {}
+        out: Fired = [(code, level, self._condition(when, morsel, numbers))
+                      for code, level, when in self.rules]
+        out += [(f"{self.likely_code}:{n}", "routine", likely[n] & confirmed[n])
+                for n in NUTRIENTS]
+        out += [(f"{self.likely_code}:{n}", "routine", likely[n] & ~confirmed[n])
+                for n in NUTRIENTS]
+        return out
 
 
-def reasons_expr(fired: list[tuple[str, str, pl.Expr]]) -> pl.Expr:
+def level_codes(fired: Fired, n: int) -> np.ndarray:
+    """The highest level among the rules that fired (index in ``LEVELS``); self_care when none
+    did. The rules of each level are or-ed as bitmaps, then one choice is made per row."""
+    code = np.zeros(n, np.uint8)
+    size = (n + 7) // 8
+    for rank, level in enumerate(LEVELS[1:], start=1):
+        bitmap = any_of([f for _, lvl, f in fired if lvl == level], size)
+        if bitmap.any():
+            np.maximum(code, unpack(bitmap, n).view(np.uint8) * np.uint8(rank), out=code)
+    return code
+
+
+def reasons(fired: Fired, n: int) -> pl.Series:
     """The codes of the rules that fired, most serious level first (the core's stable sort),
-    joined by ';'. The rules that fired are packed into bit masks and each distinct mask is
-    spelled out once, so the text costs a few Python calls per batch, not one per row."""
+    joined by ';'. Each row's rules are packed into 64-bit masks and each distinct mask is
+    spelled out once, so the text costs a few Python calls per morsel, not one per row."""
     ordered = [(code, f) for code, level, f in sorted(fired, key=lambda i: -LEVELS.index(i[1]))]
-    chunks = [ordered[i:i + 63] for i in range(0, len(ordered), 63)]
-    masks = [pl.sum_horizontal([f.cast(pl.Int64) * (1 << j) for j, (_, f) in enumerate(chunk)])
-             for chunk in chunks]
-    codes = [[code for code, _ in chunk] for chunk in chunks]
-
-    def spell(batch: pl.Series) -> pl.Series:
-        frame = batch.struct.unnest()
-        keys = frame.unique()
-        text = [";".join(code for k, value in enumerate(row) for j, code in enumerate(codes[k])
-                         if value >> j & 1) for row in keys.iter_rows()]
-        mapped = keys.with_columns(pl.Series("_text", text, dtype=pl.String))
-        joined = frame.join(mapped, on=frame.columns, how="left", maintain_order="left")
-        return joined["_text"]
-
-    if not masks:
-        return pl.lit("")
-    return pl.struct([m.alias(f"m{i}") for i, m in enumerate(masks)]).map_batches(
-        spell, return_dtype=pl.String, is_elementwise=True)
+    groups = [ordered[i:i + 64] for i in range(0, len(ordered), 64)]
+    if not groups:
+        return pl.Series([""] * n, dtype=pl.String)
+    masks = {}
+    for g, group in enumerate(groups):
+        mask = np.zeros(n, np.uint64)
+        for b in range(0, len(group), 8):
+            byte = keys([f for _, f in group[b:b + 8]], n)
+            mask |= byte.astype(np.uint64) << np.uint64(b)
+        masks[f"m{g}"] = mask
+    frame = pl.DataFrame(masks)
+    distinct = frame.unique()
+    text = [";".join(code for g, value in enumerate(row) for j, (code, _) in enumerate(groups[g])
+                     if value >> j & 1) for row in distinct.iter_rows()]
+    spelt = distinct.with_columns(pl.Series("_text", text, dtype=pl.String))
+    return frame.join(spelt, on=frame.columns, how="left", maintain_order="left")["_text"]

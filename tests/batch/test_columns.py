@@ -1,0 +1,130 @@
+"""The column helpers the batch rules are built on, against plain (slow) definitions: bitmaps
+read from Arrow, the bit-matrix transpose, short-string comparisons on string views, the
+count of cut-offs against ``labs.classify``, Polars' rounding, and the fixed-point sums
+against the sums in doubles."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nutrispine.batch import columns as cols
+from nutrispine.batch import likelihood as blk
+from nutrispine.batch.labs import LabRules, classify
+from nutrispine.batch.prepare import normalise, person
+from nutrispine.batch.screen import Screener
+from nutrispine.batch.synthetic import population
+from nutrispine.knowledge import load_knowledge
+from nutrispine.knowledge.models import Bands
+from nutrispine.labs import classify as core_classify
+
+KB = load_knowledge()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=300),
+       st.integers(0, 40))
+def test_bits_read_arrow_bitmaps_of_slices_and_nulls(values: list[bool | None], start: int
+                                                     ) -> None:
+    series = pl.Series(values, dtype=pl.Boolean).slice(min(start, len(values) - 1))
+    expected = series.fill_null(False).to_numpy()
+    bitmap = cols.bits(series)
+    assert np.array_equal(cols.unpack(bitmap, len(series)), expected)
+    assert not bitmap[-1] >> (len(series) % 8 or 8)  # bits past the last row are clear
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 16), st.integers(1, 200), st.integers(0, 2**32))
+def test_keys_pack_up_to_sixteen_answers_per_row(count: int, n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    answers = [rng.random(n) < 0.3 for _ in range(count)]
+    got = cols.keys([cols.pack(a) for a in answers], n)
+    expected = sum(a.astype(np.int64) << j for j, a in enumerate(answers))
+    assert np.array_equal(got, expected)
+
+
+def test_short_strings_compare_on_views_and_long_ones_fall_back() -> None:
+    spellings = ["nmol/L", "ng/mL", None, "µg/L", "a unit longer than twelve", "nmol/L"]
+    # a null whose view still holds 'ng/mL' (as Polars leaves it after a when/then)
+    series = pl.select(pl.when(pl.Series([True, True, False, True, True, True]))
+                       .then(pl.Series(["nmol/L", "ng/mL", "ng/mL", "µg/L",
+                                        "a unit longer than twelve", "nmol/L"]))).to_series()
+    rows = np.arange(len(spellings))
+    texts = cols.Texts(series).at(rows)
+    for spelling in ("nmol/L", "ng/mL", "µg/L", "a unit longer than twelve", "g/L"):
+        assert texts.equal(spelling).tolist() == [s == spelling for s in spellings]
+
+
+BANDS = [b for spec in KB.labs.values() for scheme in spec.schemes.values()
+         for b in scheme.bands.values()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(BANDS), st.data())
+def test_counting_cut_offs_is_the_core_classify(bands: Bands, data: st.DataObject) -> None:
+    cuts = [v for v in (bands.deficient_below, bands.adequate_min, bands.adequate_above,
+                        bands.high_above) if v is not None]
+    near = st.sampled_from(cuts).flatmap(lambda v: st.sampled_from(
+        [v, np.nextafter(v, -np.inf), np.nextafter(v, np.inf), v - 0.01, v + 0.01]))
+    values = data.draw(st.lists(st.one_of(near, st.floats(0, 1000)), min_size=1, max_size=20))
+    codes = classify(bands, np.array(values, dtype=np.float64))
+    assert [("deficient", "borderline", "adequate", "high")[c] for c in codes] == [
+        core_classify(bands, v) for v in values]
+
+
+def test_round3_is_polars_round() -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate([np.round(rng.uniform(0, 5000, 20_000), 3),
+                             rng.uniform(0, 100, 20_000),
+                             np.arange(0, 20_000) / 1000 + 0.0005,
+                             [0.0005, 0.1235, 2.0625, 1e12, 1e15 + 0.3]])
+    assert np.array_equal(blk.round3(values), pl.Series(values).round(3).to_numpy())
+
+
+def test_fixed_point_sums_stay_within_their_error_bound() -> None:
+    frame = population(20_000, seed=4)
+    lazy, inputs = normalise(frame.lazy())
+    frame = lazy.collect()
+    screener = Screener(KB, frame.columns, inputs, "nam2011", False, False)
+    rules = screener.likelihood
+    morsel = cols.Morsel(frame)
+    who = person(morsel)
+    labs = LabRules(KB, frame.columns).evaluate(morsel)
+    key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
+                         cols.unpack(who.lactating, morsel.n))
+    terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    exact = rules._exact(terms)
+    fixed = rules._fixed_point_sums(terms)
+    q = rules.fixed
+    # a sum of t terms, each rounded to the nearest unit, is within t/2 units of the doubles'
+    assert np.abs(fixed / q.scale - exact).max() <= q.terms / 2 / q.scale
+    level, unsure = rules._fixed_point_level(terms)
+    sure = np.ones(morsel.n, bool)
+    sure[unsure] = False
+    assert np.array_equal(level[sure], blk.log_odds_level(KB, exact)[sure])
+    assert 0 < len(unsure) < morsel.n // 10  # the band is narrow, but rows do fall in it
+
+
+def test_reuse_freed_memory_is_harmless() -> None:
+    assert cols.reuse_freed_memory() in (True, False)
+    assert cols.reuse_freed_memory() is cols.reuse_freed_memory()  # asked once per process
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_numbers_that_are_not_finite_are_row_problems(bad: float) -> None:
+    from nutrispine.batch.screen import screen_frame
+
+    frame = population(5, seed=1).with_columns(
+        pl.Series("vitamin_d_25oh_value", [bad, 20.0, None, None, None]),
+        pl.Series("vitamin_d_25oh_unit", ["nmol/L"] * 5),
+        pl.Series("pain_severity", [3.0, bad, None, 2.0, 2.0]))
+    got = screen_frame(frame)
+    negative = "; vitamin_d_25oh_value: must not be negative" if bad < 0 else ""
+    assert got["problem"][0] == f"vitamin_d_25oh_value: must be a number{negative}"
+    assert got["problem"][1] == ("pain_severity: must be a number; pain_severity: must be "
+                                 "between 0 and 10")
+    assert got["triage_level"][:2].is_null().all()
+    assert got["problem"][2:].is_null().all()
