@@ -88,7 +88,7 @@ def test_fixed_point_sums_stay_within_their_error_bound() -> None:
     frame = population(20_000, seed=4)
     lazy, inputs = normalise(frame.lazy())
     frame = lazy.collect()
-    screener = Screener(KB, frame.columns, inputs, "nam2011", False, False)
+    screener = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, False)
     rules = screener.likelihood
     morsel = cols.Morsel(frame)
     who = person(morsel)
@@ -106,11 +106,6 @@ def test_fixed_point_sums_stay_within_their_error_bound() -> None:
     sure[unsure] = False
     assert np.array_equal(level[sure], blk.log_odds_level(KB, exact)[sure])
     assert 0 < len(unsure) < morsel.n // 10  # the band is narrow, but rows do fall in it
-
-
-def test_reuse_freed_memory_is_harmless() -> None:
-    assert cols.reuse_freed_memory() in (True, False)
-    assert cols.reuse_freed_memory() is cols.reuse_freed_memory()  # asked once per process
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])

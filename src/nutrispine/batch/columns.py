@@ -10,33 +10,10 @@ numbers are read in place, with their validity kept apart as bits.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-from functools import cache
-
 import numpy as np
 import polars as pl
 
 _U64 = np.uint64
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-
-
-@cache
-def reuse_freed_memory() -> bool:
-    """Ask glibc's malloc to keep freed blocks for reuse rather than hand each back to the
-    system; True when it did (other C libraries are left alone).
-
-    Why: glibc maps every block of 128 KiB or more afresh and unmaps it when it is freed, so
-    each temporary column of a morsel (800 KB for 100,000 numbers) costs zeroing new pages;
-    screening a million rows makes thousands of them, and the rules spent about a quarter of
-    their time so. With the thresholds raised the heap reuses those blocks; the process keeps
-    its peak heap (bounded by the morsels in flight) instead of returning it."""
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
-        return bool(mallopt(_M_MMAP_THRESHOLD, 64 << 20) and mallopt(_M_TRIM_THRESHOLD, 256 << 20))
-    except (OSError, AttributeError, TypeError):
-        return False
 
 
 def nbytes(n: int) -> int:
@@ -74,11 +51,12 @@ def bits(series: pl.Series) -> np.ndarray:
 
     Zero-copy read of Arrow's data and validity bitmaps; a column that starts in the middle of
     a byte (a slice) is packed from its values instead."""
-    n = len(series)
     array = series.to_arrow()
-    if array.offset % 8 or len(array.buffers()) != 2:
+    n = len(array)
+    buffers = array.buffers()
+    if array.offset % 8 or len(buffers) != 2:
         return pack(series.fill_null(False).to_numpy())
-    validity, data = array.buffers()
+    validity, data = buffers
     start = array.offset // 8
     out = _buffer(data, np.uint8, nbytes(n), start).copy()
     if validity is not None and array.null_count:
@@ -144,8 +122,8 @@ class Numbers:
 
 def numbers(series: pl.Series) -> Numbers:
     """A Float64 column as ``Numbers`` (no copy of the values)."""
-    n = len(series)
     array = series.to_arrow()
+    n = len(array)
     values = _buffer(array.buffers()[1], np.float64, n, array.offset * 8)
     valid = validity(array, n)
     return Numbers(values, bits(series.is_not_null()) if valid is None else valid)
@@ -173,8 +151,8 @@ class Texts:
 
     def __init__(self, series: pl.Series) -> None:
         self.series = series
-        n = len(series)
         array = series.to_arrow(compat_level=pl.CompatLevel.newest())
+        self.n = n = len(array)
         self.views: np.ndarray | None = None
         valid = validity(array, n) if str(array.type) == "string_view" else None
         if valid is not None:
@@ -191,7 +169,7 @@ class TextRows:
 
     def __init__(self, texts: Texts, rows: np.ndarray) -> None:
         self.texts, self.rows = texts, rows
-        self.valid = np.take(unpack(texts.valid, len(texts.series)), rows)
+        self.valid = np.take(unpack(texts.valid, texts.n), rows)
         self.views = None if texts.views is None else np.take(texts.views, rows, axis=0)
 
     def equal(self, spelling: str) -> np.ndarray:

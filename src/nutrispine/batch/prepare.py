@@ -189,12 +189,17 @@ class Problems:
     """The checks of ``nutrispine.profile_checks`` that a row can fail, in a fixed order (the
     order of the messages in the ``problem`` column)."""
 
-    def __init__(self, kb: KnowledgeBase, names: list[str]) -> None:
+    def __init__(self, kb: KnowledgeBase, names: list[str], normalised: list[str]) -> None:
+        """``names``: the input's columns, in order; ``normalised``: the columns after
+        ``normalise`` (with the ``_bad_`` flags of converted columns)."""
         s = schema()
         wanted = s.dtypes()
         self.kb = kb
-        # the 'not a true/false or a number' checks, in the input's column order
-        self.values = [(name, wanted[name]) for name in names
+        # the 'must be true or false / a number' checks, in the input's column order:
+        # (column, its conversion flag or None, whether it is a number)
+        self.values = [(name, bad_column(name) if bad_column(name) in normalised else None,
+                        wanted[name] == pl.Float64)
+                       for name in names
                        if wanted.get(name) in (pl.Boolean, pl.Float64) and name not in UNCHECKED]
         self.units = {test: sorted(label for label, _ in kb.unit_index[test].values())
                       for test in s.lab_tests}
@@ -217,14 +222,14 @@ class Problems:
                 if value is not None:
                     inside = pack((value.values >= low) & (value.values <= high))
                     outside[name] = value.valid & ~inside
-            for name, dtype in self.values:
-                bad = morsel.flag(bad_column(name)) if bad_column(name) in morsel else None
-                if dtype == pl.Float64:
+            for name, converted, number in self.values:
+                bad = None if converted is None else morsel.flag(converted)
+                if number:
                     non_finite = self._non_finite(morsel, name, outside)
                     if non_finite is not None:
                         bad = non_finite if bad is None else bad | non_finite
-                what = "true or false" if dtype == pl.Boolean else "a number"
-                check(bad, f"{name}: must be {what}")
+                if bad is not None:
+                    check(bad, f"{name}: must be {'a number' if number else 'true or false'}")
             check(outside["age"] | ~who.age.valid & morsel.ones(),
                   "age: must be a number between 1 and 120 years")
             check(morsel.ones() & ~(who.male | who.female), "sex: must be 'female' or 'male'")

@@ -24,7 +24,7 @@ from nutrispine.batch import io
 from nutrispine.batch import labs as blabs
 from nutrispine.batch import likelihood as blk
 from nutrispine.batch import triage as btriage
-from nutrispine.batch.columns import Morsel, pack, reuse_freed_memory
+from nutrispine.batch.columns import Morsel, pack
 from nutrispine.batch.prepare import EXTRA_COLUMNS, Problems, normalise, person
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.errors import InputError, Problem
@@ -47,13 +47,13 @@ class Screener:
     null on rows with a problem) next to ``id`` and ``problem``; the codes become text in the
     query plan (``screen_lazy``), where Polars does it outside Python."""
 
-    def __init__(self, kb: KnowledgeBase, names: list[str], inputs: Inputs, vitamin_d_scheme: str,
-                 reasons: bool, probability: bool) -> None:
+    def __init__(self, kb: KnowledgeBase, names: list[str], normalised: list[str], inputs: Inputs,
+                 vitamin_d_scheme: str, reasons: bool, probability: bool) -> None:
         self.kb, self.reasons, self.probability = kb, reasons, probability
         self.labs = blabs.LabRules(kb, inputs.names, vitamin_d_scheme)
         self.likelihood = blk.LikelihoodRules(kb, inputs, probability)
         self.triage = btriage.TriageRules(kb, inputs)
-        self.problems = Problems(kb, names)
+        self.problems = Problems(kb, names, normalised)
         self.rows = 0
         self._lock = threading.Lock()
 
@@ -119,8 +119,8 @@ def _plan(frame: pl.LazyFrame, vitamin_d_scheme: str, kb: KnowledgeBase | None, 
     kb = kb or load_knowledge()
     names = frame.collect_schema().names()
     frame, inputs = normalise(frame, id_offset)
-    screener = Screener(kb, names, inputs, vitamin_d_scheme, reasons, probability)
     types = frame.collect_schema()
+    screener = Screener(kb, names, types.names(), inputs, vitamin_d_scheme, reasons, probability)
     out_schema = {"id": types["id"], **screener.schema()}
     coded = frame.map_batches(screener, schema=out_schema, streamable=True)
     levels = pl.Series(blk.LEVELS, dtype=blk.LEVEL_ENUM)
@@ -159,7 +159,6 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
     frame = io.scan_input(source, read_overrides())
-    reuse_freed_memory()
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
         plan, screener = _plan(frame, vitamin_d_scheme, None, 0, reasons, probability)
