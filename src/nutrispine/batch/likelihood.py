@@ -452,15 +452,18 @@ class LikelihoodRules:
         in units of 1 / ``scale``."""
         q = self.fixed
         n = len(terms.interval)
+        looked_up = np.empty(n, np.uint64)  # one buffer for every look-up (no fresh pages)
+        shape = (n, len(NUTRIENTS))
 
         def lanes(table: np.ndarray, key: np.ndarray) -> np.ndarray:
-            return np.take(table, key).view(np.int16).reshape(n, len(NUTRIENTS))
+            np.take(table, key, out=looked_up, mode="clip")
+            return looked_up.view(np.int16).reshape(shape)
 
-        log_odds = lanes(q.prior, terms.interval)
+        log_odds = lanes(q.prior, terms.interval).copy()
         for table, key in zip(q.odds, terms.odds, strict=True):
             log_odds += lanes(table, key)
         if q.symptoms:
-            symptoms = lanes(q.symptoms[0], terms.symptoms[0])
+            symptoms = lanes(q.symptoms[0], terms.symptoms[0]).copy()
             for table, key in zip(q.symptoms[1:], terms.symptoms[1:], strict=True):
                 symptoms += lanes(table, key)
             log_odds += np.minimum(symptoms, q.symptom_cap, out=symptoms)
