@@ -123,3 +123,16 @@ def test_bad_paths_exit_2(tmp_path: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, args
         assert "error:" in result.output
+
+
+def test_any_morsel_boundary_gives_the_same_rows() -> None:
+    """The streaming engine hands the rules morsels that start anywhere (bitmaps then start in
+    the middle of a byte) and may be made of several chunks, or empty."""
+    frame = population(60, seed=8)
+    whole = screen_frame(frame, reasons=True, probability=True)
+    chunked = pl.concat([frame.slice(3, 20), frame.slice(23, 37)], rechunk=False)
+    assert chunked.n_chunks() == 2
+    assert screen_frame(chunked, reasons=True, probability=True).equals(whole.slice(3))
+    assert screen_frame(frame.slice(5, 41), reasons=True, probability=True).equals(
+        whole.slice(5, 41))
+    assert screen_frame(frame.head(0)).height == 0
