@@ -89,7 +89,9 @@ def person(draw: st.DrawFn) -> dict[str, Any]:
     for nutrient in S.nutrients:
         row[S.supplement(nutrient)] = draw(st.one_of(
             st.none(), st.sampled_from([0.0, 5.0, 7.5, 10.0, 15.0, 20.0, 100.0, 400.0]),
-            st.floats(0, 2000).map(lambda x: round(x, 1))))
+            st.floats(0, 2000).map(lambda x: round(x, 1)),
+            # halves of a thousandth: the core's rounding of the daily amount decides
+            st.integers(0, 4000).map(lambda k: k / 1000 + 0.0005)))
     return row
 
 

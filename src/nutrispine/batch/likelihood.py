@@ -478,7 +478,7 @@ class LikelihoodRules:
     def _per_day(self, morsel: Morsel) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``supplements.daily_totals`` per nutrient on the rows that report a supplement:
         (rows, amount per day in the nutrient's unit, to micrograms and back and rounded to
-        0.001)."""
+        0.001 as the core rounds it)."""
         s = schema()
         found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for nutrient in self.supplemented:
@@ -531,17 +531,20 @@ class LikelihoodRules:
 
 
 def round3(values: np.ndarray) -> np.ndarray:
-    """Polars' ``round(3)`` of each value. A value that is a whole number of thousandths
-    (k = x * 1000 exactly; what amounts in the data almost always are) rounds to the double
-    nearest k / 1000, whatever the rounding rule, so NumPy computes it; any other value is
-    rounded by Polars itself, as the batch engine always has."""
+    """Python's ``round(x, 3)`` of each value, as ``supplements.daily_totals`` rounds a daily
+    amount. Away from a tie (x * 1000 not within 1e-6 of a half; the rounding error of
+    x * 1000 is far smaller below a million), the nearest whole number of thousandths is the
+    correctly rounded one and k / 1000 is the double Python returns, so NumPy computes it; the
+    rare values near a tie (0.0005, 2.0625) or beyond a million are rounded by Python itself,
+    which rounds the exact binary value (0.0005 is a little above the half: 0.001)."""
     with np.errstate(invalid="ignore", over="ignore"):
         thousandths = values * 1000.0
-        exact = (np.rint(thousandths) == thousandths) & (np.abs(values) < 1e9)
-    out = thousandths / 1000.0
-    if not exact.all():
-        rest = np.flatnonzero(~exact)
-        out[rest] = pl.Series(np.take(values, rest)).round(3).to_numpy()
+        whole = np.rint(thousandths)
+        tie = np.abs(np.abs(thousandths - np.floor(thousandths)) - 0.5) < 1e-6
+        python = np.flatnonzero((tie | ~(np.abs(values) < 1e6)) & np.isfinite(values))
+    out = whole / 1000.0
+    for i in python.tolist():  # rare by construction: exact halves of a thousandth
+        out[i] = round(float(values[i]), 3)
     return out
 
 
