@@ -14,11 +14,10 @@ pydantic once per install, not once per run.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -261,7 +260,7 @@ def parse_profile(data: Any) -> Profile:
     problems, more = check_profile(profile)
     if problems:
         raise InputError(problems)
-    return dataclasses.replace(profile, warnings=warnings + more)
+    return replace(profile, warnings=warnings + more)
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
