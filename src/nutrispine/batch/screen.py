@@ -92,13 +92,13 @@ class Screener:
             if self.probability:
                 results[f"{m}_probability"] = likely.probability[m]
             results[f"_status_{m}"] = labs.nutrient[m]
-        out = pl.DataFrame(results)
+        out = pl.DataFrame([frame["id"], *(pl.Series(k, v) for k, v in results.items())])
         if problem is None:
-            problem = pl.repeat(None, n, dtype=pl.String, eager=True)
+            problem = pl.Series("problem", [None], dtype=pl.String).new_from_index(0, n)
         else:  # the results of a row with a problem are empty
             ok = pl.lit(problem.is_null())
-            out = out.select(pl.when(ok).then(pl.col(c)).alias(c) for c in out.columns)
-        return out.insert_column(0, frame["id"]).with_columns(problem.alias("problem"))
+            out = out.select("id", *(pl.when(ok).then(pl.col(c)).alias(c) for c in results))
+        return out.hstack([problem.alias("problem")])
 
 
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",

@@ -16,6 +16,8 @@ from nutrispine.triage import LEVELS
 
 LEVEL_ENUM = pl.Enum(LEVELS)
 Fired = list[tuple[str, str, np.ndarray]]  # (code, level, bitmap of the rows it fired for)
+# a condition: (any or all, yes/no columns) groups, and (column, operator, limit) comparisons
+Checks = tuple[list[tuple[bool, list[str]]], list[tuple[str, str, float]]]
 
 
 class TriageRules:
@@ -27,30 +29,40 @@ class TriageRules:
         self.rules += [(r.code, "routine", r.when) for r in kb.triage.routine_rules]
         self.likely_code = kb.triage.likely_deficiency.code
         assert set(PAIN_REGIONS) >= {r for _, _, when in self.rules for r in when.regions_any}
+        self.checks = [self._checks(when) for _, _, when in self.rules]
 
-    def _condition(self, when: Condition, morsel: Morsel, numbers: dict[tuple[str, str, float],
-                   np.ndarray]) -> np.ndarray:
-        """``triage.matches``: every named condition holds (and at least one is named)."""
+    @staticmethod
+    def _checks(when: Condition) -> Checks:
+        """A rule's condition as column names, spelled once per run: groups of yes/no columns
+        of which any (or all) must hold, and comparisons of numbers."""
         s = schema()
-        checks: list[np.ndarray] = []
+        flags: list[tuple[bool, list[str]]] = []
         if when.symptoms_any:
-            checks.append(any_of([morsel.flag(s.symptom(c)) for c in when.symptoms_any],
-                                 morsel.size))
+            flags.append((True, [s.symptom(c) for c in when.symptoms_any]))
         if when.symptoms_all:
-            checks.append(all_of([morsel.flag(s.symptom(c)) for c in when.symptoms_all],
-                                 morsel.size))
+            flags.append((False, [s.symptom(c) for c in when.symptoms_all]))
         if when.risk_factors_any:
-            checks.append(any_of([morsel.flag(s.risk(c)) for c in when.risk_factors_any],
-                                 morsel.size))
+            flags.append((True, [s.risk(c) for c in when.risk_factors_any]))
         if when.regions_any:
-            checks.append(any_of([morsel.flag(s.region(r)) for r in when.regions_any],
-                                 morsel.size))
-        for column, op, limit in (("pain_severity", ">=", when.severity_min),
-                                  ("pain_duration_weeks", ">", when.duration_weeks_above),
-                                  ("age", ">=", when.age_min)):
-            if limit is not None:
-                checks.append(self._compare(morsel, column, op, limit, numbers))
-        return all_of(checks, morsel.size) if checks else morsel.zeros()
+            flags.append((True, [s.region(r) for r in when.regions_any]))
+        numbers = [(column, op, limit) for column, op, limit in (
+            ("pain_severity", ">=", when.severity_min),
+            ("pain_duration_weeks", ">", when.duration_weeks_above),
+            ("age", ">=", when.age_min)) if limit is not None]
+        return flags, numbers
+
+    def _condition(self, checks: Checks, morsel: Morsel,
+                   numbers: dict[tuple[str, str, float], np.ndarray]) -> np.ndarray:
+        """``triage.matches``: every named condition holds (and at least one is named)."""
+        flags, comparisons = checks
+        if not flags and not comparisons:
+            return morsel.zeros()
+        out = morsel.ones()
+        for any_, names in flags:
+            out &= (any_of if any_ else all_of)([morsel.flag(c) for c in names], morsel.size)
+        for column, op, limit in comparisons:
+            out &= self._compare(morsel, column, op, limit, numbers)
+        return out
 
     @staticmethod
     def _compare(morsel: Morsel, column: str, op: str, limit: float,
@@ -76,8 +88,8 @@ class TriageRules:
         first, so each nutrient's reason is two mutually exclusive rules: confirmed, in the first
         group, and not confirmed, in the second."""
         numbers: dict[tuple[str, str, float], np.ndarray] = {}
-        out: Fired = [(code, level, self._condition(when, morsel, numbers))
-                      for code, level, when in self.rules]
+        out: Fired = [(code, level, self._condition(checks, morsel, numbers))
+                      for (code, level, _), checks in zip(self.rules, self.checks, strict=True)]
         out += [(f"{self.likely_code}:{n}", "routine", likely[n] & confirmed[n])
                 for n in NUTRIENTS]
         out += [(f"{self.likely_code}:{n}", "routine", likely[n] & ~confirmed[n])
