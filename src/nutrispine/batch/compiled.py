@@ -144,3 +144,203 @@ def exact_log_odds(rows: np.ndarray, interval: np.ndarray, prior: np.ndarray,
 
 
 # --- lab kernels ---
+
+# The lab columns are sparse (a value for some rows only) and read where they lie, at those rows:
+# memory, not arithmetic, sets the pace. So the loops below branch only on what is the same for
+# every row (a branch on a row's data would be mispredicted for random data, and stalls the
+# reads in flight), and keep each loop simple enough for LLVM to run several rows per
+# instruction.
+
+NONE = 255  # no code: a unit not recognised, a test not done (``labs.NONE``)
+# per byte value: the number of bits set, and the indices of the bits set (then zeros)
+_BIT_COUNT = np.array([bin(b).count("1") for b in range(256)], np.intp)
+_BIT_INDEX = np.array([[j for j in range(8) if b >> j & 1] + [0] * (8 - bin(b).count("1"))
+                       for b in range(256)], np.intp)
+
+
+@jit
+def set_rows(valid: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose bit is set in ``valid`` (an Arrow bitmap of ``n`` rows; bits past the last
+    row are ignored), in order, and their ``values``. Each byte writes eight rows (its set ones
+    first; the others are overwritten by the next byte) and moves on by its number of set bits;
+    only the last few, with no room for eight, write their set rows alone."""
+    size = (n + 7) // 8
+    tail = (1 << (n % 8)) - 1 if n % 8 else 0xFF
+    count = 0
+    for i in range(size):
+        count += _BIT_COUNT[valid[i] & (tail if i == size - 1 else 0xFF)]
+    rows = np.empty(count, np.intp)
+    out = np.empty(count, values.dtype)
+    # positions as unsigned integers: no test for negative indices at every access
+    k, room = np.uintp(0), np.uintp(max(count - 8, -1) + 1)
+    for i in range(size):
+        b = valid[i] & (tail if i == size - 1 else 0xFF)
+        base = np.uintp(8 * i)
+        for j in range(8 if k < room else _BIT_COUNT[b]):
+            r = base + np.uintp(_BIT_INDEX[b, j])
+            rows[k + np.uintp(j)] = r
+            out[k + np.uintp(j)] = values[r]
+        k += np.uintp(_BIT_COUNT[b])
+    return rows, out
+
+
+@jit
+def unit_codes(rows: np.ndarray, values: np.ndarray, views: np.ndarray, valid: np.ndarray,
+               words: np.ndarray, codes: np.ndarray, factors: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row with a value (``rows``, ``values``): the code of its unit, ``codes[j]`` when the
+    unit's Arrow string view (two words) is ``words[j]``, ``NONE`` when it is none of them or
+    missing, and the value times ``factors[code]``; and the positions (in ``rows``) of the units
+    given that are none of ``words``, for the caller to read as text. ``views``, ``valid``: the
+    whole unit column (its views unread when there are no words).
+
+    Three passes: the views at the rows (the reads from memory, in a loop that does nothing
+    else), one comparison per word over them, then validity and factors."""
+    m = rows.shape[0]
+    unit = np.full(m, NONE, np.uint8)
+    if codes.shape[0]:
+        low = np.empty(m, np.uint64)
+        high = np.empty(m, np.uint64)
+        for i in range(m):
+            r = rows[i]
+            low[i] = views[r, 0]
+            high[i] = views[r, 1]
+        for j in range(codes.shape[0]):
+            a, b, code = words[j, 0], words[j, 1], codes[j]
+            for i in range(m):
+                unit[i] = code if (low[i] == a) & (high[i] == b) else unit[i]
+    si = np.empty(m, np.float64)
+    odd = 0
+    for i in range(m):
+        r = rows[i]
+        given = ((valid[r >> 3] >> (r & 7)) & 1) == 1
+        u = unit[i]
+        u = u if given else NONE
+        unit[i] = u
+        si[i] = values[i] * factors[u]
+        odd += given & (u == NONE)
+    positions = np.empty(odd, np.intp)
+    k = 0
+    for i in range(m if odd else 0):
+        r = rows[i]
+        if (valid[r >> 3] >> (r & 7)) & 1 and unit[i] == NONE:
+            positions[k] = i
+            k += 1
+    return unit, si, positions
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _band(x: float, cuts: tuple[float, float, float], named: tuple[int, int, int, int]) -> int:
+    """``named`` at the number of ``cuts`` that ``x`` is at or above (NaN: none). Both are
+    tuples of numbers held in registers: arrays would be read again for every row."""
+    k = (x >= cuts[0]) + (x >= cuts[1]) + (x >= cuts[2])
+    return named[0] if k == 0 else named[1] if k == 1 else named[2] if k == 2 else named[3]
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _row(cuts: np.ndarray, named: np.ndarray, b: int
+         ) -> tuple[tuple[float, float, float], tuple[int, int, int, int]]:
+    """Band ``b``'s cut-offs and status codes as tuples, for ``_band``."""
+    return ((cuts[b, 0], cuts[b, 1], cuts[b, 2]),
+            (named[b, 0], named[b, 1], named[b, 2], named[b, 3]))
+
+
+@jit
+def lab_status(value: np.ndarray, unit: np.ndarray, si: np.ndarray, cuts: np.ndarray,
+               scale: np.ndarray, named: np.ndarray, albumin: np.ndarray, slope: float,
+               reference: float) -> np.ndarray:
+    """Each result's status code: ``NONE`` without a unit or a finite value; else per band in
+    turn (the last that applies wins) ``named[band, cut-offs reached]`` (``cuts``: three per
+    band), a band applying to the SI value (``scale`` -1) or to the value when given in unit
+    ``scale``; then, where ``albumin`` (SI, per result; empty when not corrected) is not NaN,
+    band 0 on the SI value corrected by ``slope * (reference - albumin)``."""
+    m = value.shape[0]
+    out = np.full(m, NONE, np.uint8)
+    for b in range(scale.shape[0]):
+        c, names = _row(cuts, named, b)
+        only = scale[b]
+        if only < 0:
+            for i in range(m):
+                out[i] = _band(si[i], c, names)
+        else:
+            for i in range(m):
+                found = _band(value[i], c, names)
+                out[i] = found if unit[i] == only else out[i]
+    if albumin.shape[0]:
+        c, names = _row(cuts, named, 0)
+        for i in range(m):
+            a = albumin[i]
+            found = _band(si[i] + slope * (reference - a), c, names)
+            out[i] = out[i] if np.isnan(a) else found
+    for i in range(m):
+        out[i] = out[i] if (unit[i] != NONE) & (np.abs(value[i]) < np.inf) else NONE
+    return out
+
+
+@jit
+def sparse_at(valid: np.ndarray, values: np.ndarray, wanted: np.ndarray, empty: float
+              ) -> np.ndarray:
+    """A sparse column's value at each of the rows ``wanted``, ``empty`` where it has none. Its
+    value at row r is ``values[k]``, k the number of bits set before r in ``valid`` (the order
+    of ``set_rows``): the counts before each byte are summed first, so that each wanted row is
+    found on its own, without walking two lists of rows in step."""
+    before = np.empty(valid.shape[0], np.intp)
+    total = 0
+    for i in range(valid.shape[0]):
+        before[i] = total
+        total += _BIT_COUNT[valid[i]]
+    out = np.full(wanted.shape[0], empty, values.dtype)
+    last = values.shape[0] - 1
+    for i in range(wanted.shape[0] if last >= 0 else 0):
+        r = wanted[i]
+        byte, bit = np.intp(valid[r >> 3]), r & 7
+        found = values[min(before[r >> 3] + _BIT_COUNT[byte & ((1 << bit) - 1)], last)]
+        out[i] = found if (byte >> bit) & 1 else empty
+    return out
+
+
+@jit
+def scatter_codes(rows: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """``codes`` (uint8, one per row of ``rows``) at their rows of ``n``, ``NONE`` elsewhere."""
+    out = np.full(n, NONE, np.uint8)
+    for i in range(rows.shape[0]):
+        out[rows[i]] = codes[i]
+    return out
+
+
+@jit
+def upgrade_codes(rows: np.ndarray, status: np.ndarray, si: np.ndarray, marker: np.ndarray,
+                  raised: int, eligible: int, below: int, edge: float, to: int) -> None:
+    """In place: ``status`` (one per row of ``rows``) becomes ``to`` where the ``marker`` status
+    (of every row) is ``raised`` and the status is ``eligible``, or ``below`` with an SI value
+    at most ``edge`` (never when NaN)."""
+    for i in range(rows.shape[0]):
+        s = status[i]
+        up = (marker[rows[i]] == raised) & ((s == eligible) | ((s == below) & (si[i] <= edge)))
+        status[i] = to if up else s
+
+
+@jit
+def primary_codes(first: np.ndarray, second: np.ndarray, which: np.ndarray, yields: int,
+                  wins: np.ndarray, empty: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the status of the first test given and ``which[0]``, or of the second and
+    ``which[1]``; the first yields to a second one in ``wins`` (a 256-entry table) when it is
+    ``yields``; ``empty`` and ``NONE`` when neither is given. ``second`` is empty when there is
+    only one test."""
+    n = first.shape[0]
+    status = np.empty(n, np.uint8)
+    primary = np.empty(n, np.uint8)
+    one, two = which[0], which[1]
+    if second.shape[0] == 0:
+        for r in range(n):
+            a = first[r]
+            status[r] = a if a != NONE else empty
+            primary[r] = one if a != NONE else NONE
+        return status, primary
+    for r in range(n):
+        a, b = first[r], second[r]
+        use_a = (a != NONE) & ~((a == yields) & wins[b])
+        use_b = b != NONE
+        status[r] = a if use_a else b if use_b else empty
+        primary[r] = one if use_a else two if use_b else NONE
+    return status, primary
