@@ -135,9 +135,8 @@ class Sparse:
     rows alone."""
 
     def __init__(self, numbers: Numbers, n: int) -> None:
-        from nutrispine.batch.compiled import set_rows  # one pass, without the GIL
-
-        self.rows, self.values = set_rows(numbers.valid, numbers.values, n)
+        self.rows = np.flatnonzero(unpack(numbers.valid, n))
+        self.values = np.take(numbers.values, self.rows)
 
     def where(self, mask: np.ndarray, n: int) -> np.ndarray | None:
         """The bitmap of the rows where ``mask`` (one boolean per value) holds; None if none."""
@@ -155,21 +154,11 @@ class Texts:
         array = series.to_arrow(compat_level=pl.CompatLevel.newest())
         self.n = n = len(array)
         self.views: np.ndarray | None = None
-        valid = None
-        if str(array.type) == "string_view":  # views are 16 bytes a row even in a slice
+        valid = validity(array, n) if str(array.type) == "string_view" else None
+        if valid is not None:
             self.views = _buffer(array.buffers()[1], np.uint64, 2 * n,
                                  array.offset * 16).reshape(n, 2)
-            valid = validity(array, n)
         self.valid = bits(series.is_not_null()) if valid is None else valid
-
-    @staticmethod
-    def word(spelling: str) -> np.ndarray | None:
-        """The view of a row holding exactly ``spelling`` (two words), or None when it is
-        longer than 12 bytes (not held in place)."""
-        data = spelling.encode()
-        if len(data) > 12:
-            return None
-        return np.frombuffer(len(data).to_bytes(4, "little") + data.ljust(12, b"\0"), np.uint64)
 
     def at(self, rows: np.ndarray) -> TextRows:
         return TextRows(self, rows)
@@ -185,9 +174,10 @@ class TextRows:
 
     def equal(self, spelling: str) -> np.ndarray:
         """Whether each row holds exactly ``spelling`` (booleans, False for null)."""
-        word = Texts.word(spelling)
-        if self.views is None or word is None:
+        data = spelling.encode()
+        if self.views is None or len(data) > 12:
             return (self.series() == spelling).fill_null(False).to_numpy()
+        word = np.frombuffer(len(data).to_bytes(4, "little") + data.ljust(12, b"\0"), np.uint64)
         return (self.views[:, 0] == word[0]) & (self.views[:, 1] == word[1]) & self.valid
 
     def series(self) -> pl.Series:

@@ -2,12 +2,10 @@
 B12 marker upgrade and the primary test per nutrient.
 
 Why a second implementation: a Python loop over millions of rows is too slow, so the same rules
-are applied to the columns of each morsel (``batch.columns``) by compiled loops that run without
-the GIL (``batch.compiled``), the rules given to them as small tables. Every number comes from
-the knowledge base (``kb.labs``, ``kb.unit_index``); the order of the checks mirrors
-``nutrispine.labs`` line by line, and property tests check the two agree person by person.
-Statuses are small integer codes (``CODES``) while computing and text (an Enum) only in the
-output.
+are applied to NumPy columns (``batch.columns``). Every number comes from the knowledge base
+(``kb.labs``, ``kb.unit_index``); the order of the checks mirrors ``nutrispine.labs`` line by
+line, and property tests check the two agree person by person. Statuses are small integer codes
+(``CODES``) while computing and text (an Enum) only in the output.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from nutrispine.batch import compiled
-from nutrispine.batch.columns import Morsel, Texts
+from nutrispine.batch.columns import Morsel, choose, lookup
 from nutrispine.batch.schema import schema
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
@@ -32,7 +29,7 @@ STATUSES = ("deficient", "borderline", "adequate", "high")
 CODES = (*STATUSES, "elevated", "normal", "measured", "not_tested")
 STATUS_ENUM = pl.Enum(CODES)
 VITAMIN_D_SCHEMES = ("nam2011", "endocrine2011")
-NONE = compiled.NONE  # 'no result' (not tested), 'no unit' while computing; never in an output
+NONE = 255  # 'no result' (not tested) while computing; never in an output
 
 
 def code(status: str) -> int:
@@ -99,79 +96,18 @@ def _table(values: list[float]) -> np.ndarray:
     return table
 
 
-_NO_VIEWS = np.zeros((0, 2), np.uint64)  # no string views to compare (with no words)
-_NO_WORDS = np.zeros((0, 2), np.uint64)
-_NO_ALBUMIN = np.zeros(0, np.float64)
-_NO_CODES = np.zeros(0, np.uint8)
-# the second primary test's statuses that win over a first one in the adequate range
-_ABNORMAL = np.isin(np.arange(256), [code("deficient"), code("high")])
-
-
-@dataclass(frozen=True)
-class BandTable:
-    """A test's status rules as tables for ``compiled.lab_status``: per band its cut-offs in
-    the order ``classify`` counts them, the unit it applies to (-1: the SI value) and the
-    status code for each number of cut-offs reached. A marker's 'elevated' is one cut-off on
-    the SI value (normal, elevated); a test without cut-offs is 'measured'.
-
-    Every cut-off is 'at or above': a strict one (``x > a``) is stored as the next double
-    above ``a``, the same test for every x since no double lies between the two; an absent one
-    is NaN, never reached."""
-
-    cuts: np.ndarray
-    scale: np.ndarray
-    named: np.ndarray
-
-    @classmethod
-    def build(cls, si_bands: Bands | None, unit_bands: tuple[tuple[int, Bands], ...],
-              elevated_above: float | None) -> BandTable:
-        rows: list[tuple[list[float], int, list[int]]]
-        if si_bands is not None or unit_bands:
-            counted = list(range(len(STATUSES)))
-            rows = [(_cut_offs(b), -1, counted) for b in [si_bands] if b is not None]
-            rows += [(_cut_offs(b), unit, counted) for unit, b in unit_bands]
-        elif elevated_above is not None:
-            rows = [([_above(elevated_above), math.nan, math.nan], -1,
-                     [code("normal"), code("elevated"), NONE, NONE])]
-        else:
-            rows = [([math.nan] * 3, -1, [code("measured"), NONE, NONE, NONE])]
-        return cls(cuts=np.array([r[0] for r in rows], np.float64),
-                   scale=np.array([r[1] for r in rows], np.intp),
-                   named=np.array([r[2] for r in rows], np.uint8))
-
-
-def _above(cut: float) -> float:
-    """``x > cut`` as ``x >= _above(cut)``."""
-    assert math.isfinite(cut), cut
-    return math.nextafter(cut, math.inf)
-
-
-def _cut_offs(bands: Bands) -> list[float]:
-    """``classify``'s three tests as 'at or above': deficient below, the adequate band's start
-    (``adequate_min`` included, ``adequate_above`` excluded), high above (NaN when absent)."""
-    adequate = (bands.adequate_min if bands.adequate_min is not None
-                else _above(bands.adequate_above) if bands.adequate_above is not None else None)
-    assert adequate is not None
-    high = _above(bands.high_above) if bands.high_above is not None else math.nan
-    return [bands.deficient_below, adequate, high]
-
-
 @dataclass(frozen=True)
 class TestRule:
     """One test's rules, read from the knowledge base once per run."""
 
     test: str
+    spellings: tuple[tuple[str, int], ...]  # usual spellings (the knowledge base's, the labels)
     keys: tuple[str, ...]  # ``unit_key`` of each unit, by unit index
     factors: np.ndarray  # factor to SI by unit index (256 entries, NaN for ``NONE``)
-    # the usual spellings (the knowledge base's, the labels) as string views (two words each;
-    # those of up to 12 bytes), and their unit index
-    words: np.ndarray
-    codes: np.ndarray
     si_bands: Bands | None
     unit_bands: tuple[tuple[int, Bands], ...]  # cut-offs published in another unit than SI
     elevated_above: float | None
     albumin: AlbuminCorrection | None  # only when the input has albumin
-    bands: BandTable  # si_bands (first), unit_bands and elevated_above as tables
 
     @property
     def judged(self) -> bool:
@@ -237,111 +173,123 @@ class LabRules:
             assert albumin is None or si_bands is not None, f"{test}: albumin needs SI cut-offs"
             spellings = {u: list(units).index(unit_key(u)) for u in spec.units}
             spellings.update({label: i for i, (label, _) in enumerate(units.values())})
-            short = [(w, i) for u, i in spellings.items() if (w := Texts.word(u)) is not None]
             self.rules[test] = TestRule(
-                test=test, keys=tuple(units),
+                test=test, spellings=tuple(spellings.items()), keys=tuple(units),
                 factors=_table([f for _, f in units.values()]),
-                words=np.array([w for w, _ in short], np.uint64).reshape(len(short), 2),
-                codes=np.array([i for _, i in short], np.uint8),
                 si_bands=si_bands, unit_bands=tuple(unit_bands),
-                elevated_above=spec.elevated_above, albumin=albumin,
-                bands=BandTable.build(si_bands, tuple(unit_bands), spec.elevated_above))
+                elevated_above=spec.elevated_above, albumin=albumin)
         b12 = kb.labs["vitamin_b12"]
         self.b12_edge = (None if b12.low_normal_max_si is None
                          else _rounded_le(b12.low_normal_max_si, b12.decimals))
 
     def columns(self, rule: TestRule, morsel: Morsel) -> TestColumns:
-        """The rows with a value, their unit's index and SI value. The usual spellings are
-        compared as string views in one compiled pass; any other goes through the core's
-        ``unit_key``, once per distinct spelling."""
+        """The rows with a value, their unit's index and SI value. The usual spellings are plain
+        comparisons; any other goes through the core's ``unit_key``, once per distinct
+        spelling."""
         s = schema()
         value = morsel.sparse(s.lab_value(rule.test))
         assert value is not None
         rows = value.rows
+        unit = np.full(len(rows), NONE, np.uint8)
         units = morsel.texts(s.lab_unit(rule.test))
-        if units is None:
-            views, valid, words, codes = _NO_VIEWS, morsel.zeros(), _NO_WORDS, _NO_CODES
-        elif units.views is None:  # not string views: every unit given is read as text
-            views, valid, words, codes = _NO_VIEWS, units.valid, _NO_WORDS, _NO_CODES
-        else:
-            views, valid, words, codes = units.views, units.valid, rule.words, rule.codes
-        unit, si, odd = compiled.unit_codes(rows, value.values, views, valid, words, codes,
-                                            rule.factors)
-        if len(odd):
-            assert units is not None
-            spelt = units.at(rows[odd]).series()
-            known = {u: rule.keys.index(unit_key(u)) for u in spelt.unique().to_list()
-                     if unit_key(u) in rule.keys}
-            unit[odd] = spelt.replace_strict(list(known), list(known.values()), default=NONE,
-                                             return_dtype=pl.UInt8).to_numpy()
-            with np.errstate(invalid="ignore", over="ignore"):
-                si[odd] = value.values[odd] * rule.factors[unit[odd]]
-        return TestColumns(rows, value.values, unit, si)
+        if units is not None and len(rows):
+            spelt = units.at(rows)
+            left = np.count_nonzero(spelt.valid)
+            for spelling, i in rule.spellings:
+                same = spelt.equal(spelling)
+                found = np.count_nonzero(same)
+                if found:
+                    unit = choose(same, i, unit)
+                    left -= found
+                    if not left:
+                        break
+            else:
+                other = np.flatnonzero((unit == NONE) & spelt.valid)
+                if len(other):
+                    odd = spelt.series().gather(other)
+                    known = {u: rule.keys.index(unit_key(u)) for u in odd.unique().to_list()
+                             if unit_key(u) in rule.keys}
+                    unit[other] = odd.replace_strict(list(known), list(known.values()),
+                                                     default=NONE, return_dtype=pl.UInt8).to_numpy()
+        return TestColumns(rows, value.values, unit, value.values * lookup(rule.factors, unit))
 
     def evaluate(self, morsel: Morsel) -> LabColumns:
         out = LabColumns({}, {}, {}, {})
-        for test, rule in self.rules.items():
-            out.tests[test] = self.columns(rule, morsel)
-        albumin = out.tests.get("albumin")
-        for test, rule in self.rules.items():
-            if rule.judged:
-                columns = out.tests[test]
-                alb = _NO_ALBUMIN
-                if rule.albumin is not None and albumin is not None:
-                    given = morsel.number(schema().lab_value("albumin"))
-                    assert given is not None
-                    alb = compiled.sparse_at(given.valid, albumin.si, columns.rows, np.nan)
-                columns.status = self._status(rule, columns, alb)
-        b12 = out.tests.get("vitamin_b12")
+        with np.errstate(invalid="ignore", over="ignore"):
+            for test, rule in self.rules.items():
+                out.tests[test] = self.columns(rule, morsel)
+            albumin = None
+            if "albumin" in out.tests:
+                albumin = out.tests["albumin"].scatter(out.tests["albumin"].si, morsel.n, np.nan)
+            for test, rule in self.rules.items():
+                if rule.judged:
+                    columns = out.tests[test]
+                    columns.status = self._status(rule, columns, albumin)
+            if "vitamin_b12" in out.tests and out.tests["vitamin_b12"].status is not None:
+                self._b12_with_markers(out.tests, morsel.n)
         for test, columns in out.tests.items():
-            if columns.status is not None and columns is not b12:
-                out.status[test] = compiled.scatter_codes(columns.rows, columns.status, morsel.n)
-        if b12 is not None and b12.status is not None:
-            self._b12_with_markers(b12, out.status)
-            out.status["vitamin_b12"] = compiled.scatter_codes(b12.rows, b12.status, morsel.n)
-            out.status = {t: out.status[t] for t in out.tests if t in out.status}  # tests' order
+            if columns.status is not None:
+                out.status[test] = columns.scatter(columns.status, morsel.n, NONE)
         for nutrient in NUTRIENTS:
             out.nutrient[nutrient], out.primary[nutrient] = self._primary(nutrient, out, morsel.n)
         return out
 
     @staticmethod
-    def _status(rule: TestRule, columns: TestColumns, albumin: np.ndarray) -> np.ndarray:
+    def _status(rule: TestRule, columns: TestColumns, albumin: np.ndarray | None) -> np.ndarray:
         """``labs.interpret_labs``' status of one test: in the reported unit when the scheme
         has cut-offs in it, else in SI; albumin-corrected calcium in SI; markers 'elevated'
-        or 'normal'. ``albumin``: the SI albumin at the test's rows (NaN when not given), or
-        empty when the test is not corrected."""
-        ac, bands = rule.albumin, rule.bands
-        slope, reference = ((ac.mmol_per_l_per_g_per_l, ac.reference_albumin_g_per_l)
-                            if ac is not None else (math.nan, math.nan))
-        assert not len(albumin) or rule.si_bands is not None  # band 0 is the SI one
-        return compiled.lab_status(columns.value, columns.unit, columns.si, bands.cuts,
-                                   bands.scale, bands.named, albumin, slope, reference)
+        or 'normal'. ``albumin`` is the SI albumin of every row (NaN when not given)."""
+        si, unit = columns.si, columns.unit
+        if rule.si_bands is not None or rule.unit_bands:
+            status = (classify(rule.si_bands, si) if rule.si_bands is not None
+                      else np.full(len(si), NONE, np.uint8))
+            for index, bands in rule.unit_bands:
+                status = choose(unit == index, classify(bands, columns.value), status)
+            if rule.albumin is not None and rule.si_bands is not None and albumin is not None:
+                ac = rule.albumin
+                alb = albumin[columns.rows]
+                corrected = si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - alb)
+                status = choose(~np.isnan(alb), classify(rule.si_bands, corrected), status)
+        elif rule.elevated_above is not None:
+            status = choose(si > rule.elevated_above, code("elevated"), code("normal"))
+        else:
+            status = np.full(len(si), code("measured"), np.uint8)
+        return choose(np.isfinite(columns.value) & (unit != NONE), status, NONE)
 
-    def _b12_with_markers(self, b12: TestColumns, status: dict[str, np.ndarray]) -> None:
+    def _b12_with_markers(self, tests: dict[str, TestColumns], n: int) -> None:
         """``labs._b12_with_markers``: borderline B12, or adequate but low-normal (rounded SI
         value at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is
-        raised. ``status``: the markers' status codes of every row."""
+        raised."""
+        b12 = tests["vitamin_b12"]
         assert b12.status is not None
-        edge = math.nan if self.b12_edge is None else self.b12_edge
+        raised = np.zeros(len(b12.rows), bool)
         for test in ("methylmalonic_acid", "homocysteine"):
-            if test in status:
-                compiled.upgrade_codes(b12.rows, b12.status, b12.si, status[test],
-                                       code("elevated"), code("borderline"), code("adequate"),
-                                       edge, code("deficient"))
+            marker = tests.get(test)
+            if marker is not None and marker.status is not None:
+                status = marker.scatter(marker.status, n, NONE)[b12.rows]
+                raised |= status == code("elevated")
+        eligible = b12.status == code("borderline")
+        if self.b12_edge is not None:
+            eligible |= (b12.status == code("adequate")) & (b12.si <= self.b12_edge)
+        b12.status = choose(eligible & raised, code("deficient"), b12.status)
 
     def _primary(self, nutrient: str, labs: LabColumns, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``labs.primary_for``: (status code, index in ``PRIMARY_TEST``) of the first test given,
         except that an abnormal second test (ionized calcium deficient or high) wins over a first
         one in the adequate range; (not_tested, ``NONE``) when none was given."""
+        status = np.full(n, code("not_tested"), np.uint8)
+        primary = np.full(n, NONE, np.uint8)
         found = [(i, labs.status[t]) for i, t in enumerate(PRIMARY_TEST[nutrient])
                  if t in labs.status]
-        if not found:
-            return np.full(n, code("not_tested"), np.uint8), np.full(n, NONE, np.uint8)
-        (i, first), *rest = found
-        second = rest[0][1] if rest else _NO_CODES
-        which = np.array([i, rest[0][0] if rest else NONE], np.uint8)
-        return compiled.primary_codes(first, second, which, code("adequate"), _ABNORMAL,
-                                      code("not_tested"))
+        for k, (i, test_status) in reversed(list(enumerate(found))):
+            use = test_status != NONE
+            if k == 0 and len(found) > 1:
+                second = found[1][1]
+                use &= ~((test_status == code("adequate"))
+                         & ((second == code("deficient")) | (second == code("high"))))
+            status = choose(use, test_status, status)
+            primary = choose(use, i, primary)
+        return status, primary
 
 
 

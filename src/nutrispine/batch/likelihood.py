@@ -3,11 +3,10 @@ diet, medicines, symptoms (capped), supplements or intake, and the lab; then flo
 level.
 
 Why logarithms and tables: the core multiplies the prior odds by every ratio that applies. Here
-each nutrient's log-odds is a sum of looked-up logarithms: the yes/no answers, in groups of
-eight, make one byte per row, which indexes a table holding, for all four nutrients at once, the
-sum of the log-ratios of the answers it stands for; the prior, the lab's effect and the
-supplement's are looked up by small keys too. The loops over rows are compiled
-(``batch.compiled``). The core rounds the posterior to 9 decimals
+each nutrient's log-odds is a sum of looked-up logarithms: the yes/no answers are packed eight to
+a byte per row (``columns.keys``) and each byte indexes a table holding, for all four nutrients
+at once, the sum of the log-ratios of the answers it stands for; the prior, the lab's effect and
+the supplement's are looked up by small keys too. The core rounds the posterior to 9 decimals
 before banding it (``likelihood.combine``), so the order of the terms cannot move a level; the
 level is decided in log-odds, against the log-odds of the smallest probability that rounds up to
 each threshold.
@@ -21,10 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from nutrispine.batch import compiled
 from nutrispine.batch import intake as bintake
 from nutrispine.batch import labs as blabs
-from nutrispine.batch.columns import Morsel, bits, choose, lookup
+from nutrispine.batch.columns import Morsel, bits, choose, keys, lookup
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.knowledge.models import NUTRIENTS, Effect
@@ -35,7 +33,7 @@ from nutrispine.supplements import MASS_TO_UG
 DIET_RISKS = ("vegan", "vegetarian")
 LEVELS = ("low", "moderate", "high")
 LEVEL_ENUM = pl.Enum(LEVELS)
-GROUP = 8  # answers per key: a table of 256 x 4 sums (2 KiB in fixed point)
+CHUNK_BITS = 12  # answers per key at most: a table of up to 4,096 x 4 sums (128 KiB)
 
 
 def lr_of(kb: KnowledgeBase, effect: Effect) -> float:
@@ -166,28 +164,26 @@ def factor_answers(kb: KnowledgeBase, inputs: Inputs) -> tuple[list[Answer], lis
     return odds, symptoms
 
 
-def sum_tables(answers: list[Answer]) -> np.ndarray:
-    """Per group of ``GROUP`` answers (the last one padded with answers of no effect), row
-    ``key``, column nutrient: the sum of the log-ratios of the answers whose bits are set in
-    ``key`` (groups x 256 x 4, read per row by the row's key)."""
-    groups = -(-len(answers) // GROUP)
-    logs = np.zeros((groups * GROUP, len(NUTRIENTS)))
-    for j, answer in enumerate(answers):
-        logs[j] = [math.log(answer.ratios.get(n, 1.0)) for n in NUTRIENTS]
-    key = np.arange(1 << GROUP)
-    tables = np.zeros((groups, 1 << GROUP, len(NUTRIENTS)))
-    for g in range(groups):
-        for j in range(GROUP):
-            tables[g] += ((key >> j) & 1)[:, None] * logs[g * GROUP + j][None, :]
-    return tables
+def _sum_table(chunk: list[Answer]) -> np.ndarray:
+    """Row ``key``, column nutrient: the sum of the log-ratios of the answers whose bits are
+    set in ``key`` (a table of 2 ** len(chunk) x 4, read per row by the row's key)."""
+    if len(chunk) > 8:  # the sums of the two halves' tables
+        low, high = _sum_table(chunk[:8]), _sum_table(chunk[8:])
+        return (high[:, None, :] + low[None, :, :]).reshape(-1, len(NUTRIENTS))
+    logs = np.array([[math.log(a.ratios.get(n, 1.0)) for n in NUTRIENTS] for a in chunk])
+    key = np.arange(1 << len(chunk))
+    table = np.zeros((1 << len(chunk), len(NUTRIENTS)))
+    for j, row in enumerate(logs):
+        table += ((key >> j) & 1)[:, None] * row[None, :]
+    return table
 
 
-def bit_matrix(answers: list[Answer], morsel: Morsel) -> np.ndarray:
-    """The answers' bitmaps, one row of bytes each, padded with empty rows to whole groups."""
-    out = np.zeros((-(-len(answers) // GROUP) * GROUP, morsel.size), np.uint8)
-    for j, answer in enumerate(answers):
-        out[j] = answer.bitmap(morsel)
-    return out
+def _chunks(answers: list[Answer]) -> list[list[Answer]]:
+    """The answers in as few keys as ``CHUNK_BITS`` allows, of about equal size (smaller
+    tables)."""
+    count = -(-len(answers) // CHUNK_BITS)
+    return [list(chunk) for chunk in np.array_split(np.array(answers, dtype=object), count)
+            ] if answers else []
 
 
 @dataclass
@@ -202,16 +198,14 @@ class Likelihoods:
 @dataclass
 class Terms:
     """One morsel's log-odds terms, by key (computed once, summed in one or two precisions):
-    the age interval, the answers' and the symptoms' bitmaps (``bit_matrix``), the lab key per
-    nutrient (nutrients x rows; ``lab`` says which nutrients have a lab term, by index in
-    ``NUTRIENTS``), the supplement's (rows, log-ratio) and, for a nutrient with an intake
-    column, its term for every row."""
+    the age interval, the answers' keys, the symptoms' keys, the lab key per tested nutrient
+    (by index in ``NUTRIENTS``), the supplement's (rows, log-ratio) and, for a nutrient with an
+    intake column, its term for every row."""
 
     interval: np.ndarray
-    odds: np.ndarray
-    symptoms: np.ndarray
-    lab_keys: np.ndarray
-    lab: tuple[int, ...]
+    odds: list[np.ndarray]
+    symptoms: list[np.ndarray]
+    lab: dict[int, np.ndarray]
     supplement: dict[int, tuple[np.ndarray, np.ndarray]]
     intake: dict[int, np.ndarray]
 
@@ -229,11 +223,11 @@ class FixedPoint:
 
     def __init__(self, rules: LikelihoodRules) -> None:
         width = len(NUTRIENTS)
-        lab = np.stack([rules.lab[n]["lr"] for n in NUTRIENTS])
+        lab = [rules.lab[n]["lr"] for n in NUTRIENTS]
         strongest = max(abs(math.log(r)) for r in rules.kb.factors.model.strengths.values())
-        bound = (np.abs(rules.prior).max() + sum(np.abs(t).max() for t in rules.odds)
-                 + max(rules.symptom_cap, sum(np.abs(t).max() for t in rules.symptoms))
-                 + np.abs(lab).max()
+        bound = (np.abs(rules.prior).max() + sum(np.abs(t).max() for _, t in rules.odds)
+                 + max(rules.symptom_cap, sum(np.abs(t).max() for _, t in rules.symptoms))
+                 + max(np.abs(t).max() for t in lab)
                  + max(strongest, float(np.abs(rules.supplement_logs).max())))
         self.scale = 2.0 ** math.floor(math.log2(32_000 / bound))
         # terms in a sum: prior, answers' keys, symptoms' (or the cap), lab, supplement
@@ -241,22 +235,20 @@ class FixedPoint:
         margin = self.terms / 2 + 1
 
         def packed(table: np.ndarray) -> np.ndarray:
-            fixed = np.ascontiguousarray(self.scaled(table))
-            return fixed.view(np.uint64).reshape(fixed.shape[:-1])
+            fixed = self.scaled(table).reshape(-1, width)
+            return np.ascontiguousarray(fixed).view(np.uint64).ravel()
 
-        assert rules.symptom_cap >= 0  # no symptom is a sum of zero: min(0, cap) is 0
         self.prior = packed(rules.prior)
-        self.odds = packed(rules.odds.reshape(-1, 1 << GROUP, width))
-        self.symptoms = packed(rules.symptoms.reshape(-1, 1 << GROUP, width))
-        self.symptom_cap = int(self.scaled(np.array(rules.symptom_cap)))
-        self.lab = self.scaled(lab)
+        self.odds = [packed(t) for _, t in rules.odds]
+        self.symptoms = [packed(t) for _, t in rules.symptoms]
+        self.symptom_cap = self.scaled(np.array(rules.symptom_cap))
+        self.lab = {j: self.scaled(t) for j, t in enumerate(lab)}
         t = rules.kb.factors.model.thresholds
         bands = []
         for level in ("moderate", "high"):
             threshold = threshold_log_odds(t[level]) * self.scale
             bands.append((math.floor(threshold - margin), math.ceil(threshold + margin)))
         self.moderate, self.high = bands
-        self.bands = np.array([*self.moderate, *self.high], np.int64)
 
     def scaled(self, values: np.ndarray) -> np.ndarray:
         return np.rint(values * self.scale).astype(np.int16)
@@ -273,15 +265,11 @@ class LikelihoodRules:
         self.prior = np.array([[math.log(p / (1.0 - p))
                                 for p in (prior_for(kb, n, age)[0] for n in NUTRIENTS)]
                                for age in ages])
-        self.odd_answers, self.symptom_answers = factor_answers(kb, inputs)
-        self.odds = sum_tables(self.odd_answers)
-        self.symptoms = sum_tables(self.symptom_answers)
+        odds, symptoms = factor_answers(kb, inputs)
+        self.odds = [(chunk, _sum_table(chunk)) for chunk in _chunks(odds)]
+        self.symptoms = [(chunk, _sum_table(chunk)) for chunk in _chunks(symptoms)]
         self.symptom_cap = math.log(kb.factors.model.symptom_lr_cap)
         self.lab = {n: self._lab_tables(n) for n in NUTRIENTS}
-        # a nutrient that has no lab term in a morsel reads row 0 of these: no effect
-        self.no_lab = {"lr": np.zeros(256), "floor": np.zeros(256), "cap": np.ones(256),
-                       "floor_level": np.zeros(256, np.uint8),
-                       "cap_level": np.full(256, len(LEVELS) - 1, np.uint8)}
         self.supplemented = [n for n in NUTRIENTS if s.supplement(n) in inputs
                              or bintake.column(n) in inputs]
         self.intake = any(bintake.column(n) in inputs for n in NUTRIENTS)
@@ -371,49 +359,48 @@ class LikelihoodRules:
         threshold than the rounding error of its terms has the level the doubles would give,
         and the few rows nearer than that are summed again in doubles (``_exact``), as is
         every row when the probability is asked for."""
+        n = morsel.n
         terms = self._terms(morsel, labs, age, person, sex)
-        floor_level, cap_level = self._lab_rows(terms, "floor_level"), self._lab_rows(
-            terms, "cap_level")
         out = Likelihoods({}, {})
         if self.probability:
             log_odds = self._exact(terms)
-            level = np.ascontiguousarray(log_odds_level(self.kb, log_odds).T)
-            floors, caps = self._lab_rows(terms, "floor"), self._lab_rows(terms, "cap")
-            for j in range(len(NUTRIENTS)):
-                key = terms.lab_keys[j].astype(np.intp)
-                level[j] = clamp(level[j], floor_level[j][key], cap_level[j][key])
-                out.probability[NUTRIENTS[j]] = _probability(log_odds[:, j], floors[j][key],
-                                                             caps[j][key])
+            level = log_odds_level(self.kb, log_odds)
         else:
-            level, unsure = self._fixed_point_level(terms, floor_level, cap_level)
+            level, unsure = self._fixed_point_level(terms)
             if len(unsure):
-                exact = log_odds_level(self.kb, self._exact(terms, unsure))
-                for j in range(len(NUTRIENTS)):
-                    key = terms.lab_keys[j, unsure].astype(np.intp)
-                    level[j, unsure] = clamp(exact[:, j], floor_level[j][key], cap_level[j][key])
+                level[unsure] = log_odds_level(self.kb, self._exact(terms, unsure))
         for j, nutrient in enumerate(NUTRIENTS):
-            out.level[nutrient] = level[j]
+            key = terms.lab.get(j)
+            if key is None:
+                out.level[nutrient] = np.ascontiguousarray(level[:, j])
+                continue
+            tables = self.lab[nutrient]
+            out.level[nutrient] = clamp(level[:, j], np.take(tables["floor_level"], key),
+                                        np.take(tables["cap_level"], key))
+            if self.probability:
+                out.probability[nutrient] = _probability(
+                    log_odds[:, j], np.take(tables["floor"], key), np.take(tables["cap"], key))
+        if self.probability:
+            for j, nutrient in enumerate(NUTRIENTS):
+                if j not in terms.lab:
+                    out.probability[nutrient] = _probability(log_odds[:, j], np.zeros(n),
+                                                             np.ones(n))
         return out
-
-    def _lab_rows(self, terms: Terms, name: str) -> np.ndarray:
-        """One of the lab tables (``_lab_tables``) per nutrient (nutrients x 256), of no effect
-        for a nutrient without a lab term in this morsel."""
-        return np.stack([(self.lab[n] if j in terms.lab else self.no_lab)[name]
-                         for j, n in enumerate(NUTRIENTS)])
 
     def _terms(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
                person: np.ndarray, sex: pl.Series) -> Terms:
         """The keys of every row's log-odds terms (and the supplements' logarithms)."""
         n = morsel.n
-        lab_keys = np.zeros((len(NUTRIENTS), n), np.uint8)
-        terms = Terms(age_interval(age, self.bounds), bit_matrix(self.odd_answers, morsel),
-                      bit_matrix(self.symptom_answers, morsel), lab_keys, (), {}, {})
+        interval = age_interval(age, self.bounds)
+        terms = Terms(interval,
+                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.odds],
+                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.symptoms],
+                      {}, {}, {})
         for j, nutrient in enumerate(NUTRIENTS):
             if any(t in labs.status for t in PRIMARY_TEST[nutrient]) or any(
                     m.nutrient == nutrient and t in labs.status
                     for t, m in self.kb.factors.lab_effect.markers.items()):
-                lab_keys[j] = self.lab_key(nutrient, labs)
-                terms.lab += (j,)
+                terms.lab[j] = self.lab_key(nutrient, labs).astype(np.intp)
         if self.supplemented:
             self._supplement_terms(terms, morsel, age, person, sex)
         return terms
@@ -422,46 +409,66 @@ class LikelihoodRules:
         """Log-odds in doubles, (rows, nutrients), of every row or of ``rows``: the prior's,
         the answers' sums, the symptoms' sum capped, the lab's and the supplement's (or
         intake's), in that order."""
-        every = rows is None
-        if rows is None:
-            rows = np.arange(len(terms.interval))
-        log_odds = np.empty((len(rows), len(NUTRIENTS)))
-        compiled.exact_log_odds(rows, terms.interval, self.prior, terms.odds, self.odds,
-                                terms.symptoms, self.symptoms, self.symptom_cap, terms.lab_keys,
-                                self._lab_rows(terms, "lr"), log_odds)
+
+        def at(key: np.ndarray) -> np.ndarray:
+            return key if rows is None else np.take(key, rows)
+
+        log_odds = np.take(self.prior, at(terms.interval), axis=0)
+        for (_, table), key in zip(self.odds, terms.odds, strict=True):
+            log_odds += np.take(table, at(key), axis=0)
+        if self.symptoms:
+            symptoms = np.zeros_like(log_odds)
+            for (_, table), key in zip(self.symptoms, terms.symptoms, strict=True):
+                symptoms += np.take(table, at(key), axis=0)
+            log_odds += np.minimum(symptoms, self.symptom_cap, out=symptoms)
+        for j, key in terms.lab.items():
+            log_odds[:, j] += np.take(self.lab[NUTRIENTS[j]]["lr"], at(key))
         for j, (given, logs) in terms.supplement.items():
-            if every:
+            if rows is None:
                 np.add.at(log_odds[:, j], given, logs)
             else:
                 where = np.searchsorted(given, rows).clip(0, max(len(given) - 1, 0))
                 hit = np.flatnonzero(np.take(given, where) == rows) if len(given) else where[:0]
                 np.add.at(log_odds[:, j], hit, np.take(logs, np.take(where, hit)))
         for j, term in terms.intake.items():
-            log_odds[:, j] += term if every else np.take(term, rows)
+            log_odds[:, j] += at(term)
         return log_odds
 
-    def _fixed_point_level(self, terms: Terms, floor_level: np.ndarray, cap_level: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray]:
-        """(level codes, nutrients x rows, floored and capped by the lab; rows whose level is
-        not sure): the levels of the fixed-point sums (``_fixed_point_sums``) where they are
-        far enough from the thresholds."""
+    def _fixed_point_level(self, terms: Terms) -> tuple[np.ndarray, np.ndarray]:
+        """(level codes of every row and nutrient, rows whose level is not sure): the levels of
+        the fixed-point sums (``_fixed_point_sums``) where they are far enough from the
+        thresholds."""
         log_odds = self._fixed_point_sums(terms)
-        n = len(log_odds)
-        level = np.empty((len(NUTRIENTS), n), np.uint8)
-        unsure = np.empty(n, np.bool_)
-        compiled.fixed_levels(log_odds, self.fixed.bands, terms.lab_keys, floor_level, cap_level,
-                              level, unsure)
-        return level, np.flatnonzero(unsure)
+        (low_m, high_m), (low_h, high_h) = self.fixed.moderate, self.fixed.high
+        level = (log_odds >= high_m).view(np.uint8)
+        level += log_odds >= high_h
+        unsure = ((log_odds > low_m) & (log_odds < high_m)) | (
+            (log_odds > low_h) & (log_odds < high_h))
+        # a row's four flags are four bytes: any of them set is a non-zero 32-bit word
+        return level, np.flatnonzero(unsure.view(np.uint32).ravel())
 
     def _fixed_point_sums(self, terms: Terms) -> np.ndarray:
         """The sum of ``_exact`` on the fixed-point tables (``FixedPoint``), (rows, nutrients)
         in units of 1 / ``scale``."""
         q = self.fixed
-        log_odds = np.empty((len(terms.interval), len(NUTRIENTS)), np.int16)
-        lab = np.where(np.isin(np.arange(len(NUTRIENTS)), terms.lab)[:, None], q.lab, 0)
-        compiled.fixed_log_odds(terms.interval, q.prior, terms.odds, q.odds, terms.symptoms,
-                                q.symptoms, q.symptom_cap, terms.lab_keys,
-                                lab.astype(np.int16), log_odds)
+        n = len(terms.interval)
+        looked_up = np.empty(n, np.uint64)  # one buffer for every look-up (no fresh pages)
+        shape = (n, len(NUTRIENTS))
+
+        def lanes(table: np.ndarray, key: np.ndarray) -> np.ndarray:
+            np.take(table, key, out=looked_up, mode="clip")
+            return looked_up.view(np.int16).reshape(shape)
+
+        log_odds = lanes(q.prior, terms.interval).copy()
+        for table, key in zip(q.odds, terms.odds, strict=True):
+            log_odds += lanes(table, key)
+        if q.symptoms:
+            symptoms = lanes(q.symptoms[0], terms.symptoms[0]).copy()
+            for table, key in zip(q.symptoms[1:], terms.symptoms[1:], strict=True):
+                symptoms += lanes(table, key)
+            log_odds += np.minimum(symptoms, q.symptom_cap, out=symptoms)
+        for j, key in terms.lab.items():
+            log_odds[:, j] += np.take(q.lab[j], key)
         for j, (given, logs) in terms.supplement.items():
             np.add.at(log_odds[:, j], given, q.scaled(logs))
         for j, term in terms.intake.items():
