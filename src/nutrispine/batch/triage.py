@@ -25,11 +25,11 @@ class TriageRules:
 
     def __init__(self, kb: KnowledgeBase, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.rules = [(r.code, r.level, r.when) for r in kb.triage.red_flags]
-        self.rules += [(r.code, "routine", r.when) for r in kb.triage.routine_rules]
+        rules = [(r.code, r.level, r.when) for r in kb.triage.red_flags]
+        rules += [(r.code, "routine", r.when) for r in kb.triage.routine_rules]
+        assert set(PAIN_REGIONS) >= {r for _, _, when in rules for r in when.regions_any}
+        self.rules = [(code, level, self._checks(when)) for code, level, when in rules]
         self.likely_code = kb.triage.likely_deficiency.code
-        assert set(PAIN_REGIONS) >= {r for _, _, when in self.rules for r in when.regions_any}
-        self.checks = [self._checks(when) for _, _, when in self.rules]
 
     @staticmethod
     def _checks(when: Condition) -> Checks:
@@ -89,7 +89,7 @@ class TriageRules:
         group, and not confirmed, in the second."""
         numbers: dict[tuple[str, str, float], np.ndarray] = {}
         out: Fired = [(code, level, self._condition(checks, morsel, numbers))
-                      for (code, level, _), checks in zip(self.rules, self.checks, strict=True)]
+                      for code, level, checks in self.rules]
         out += [(f"{self.likely_code}:{n}", "routine", likely[n] & confirmed[n])
                 for n in NUTRIENTS]
         out += [(f"{self.likely_code}:{n}", "routine", likely[n] & ~confirmed[n])
