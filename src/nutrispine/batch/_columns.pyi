@@ -1,0 +1,3 @@
+import numpy as np
+
+def set_rows(valid: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]: ...
