@@ -1,7 +1,7 @@
 """The column helpers the batch rules are built on, against plain (slow) definitions: bitmaps
 read from Arrow, the bit-matrix transpose, short-string comparisons on string views, the
-count of cut-offs against ``labs.classify``, Polars' rounding, and the fixed-point sums
-against the sums in doubles."""
+count of cut-offs against ``labs.classify``, Polars' rounding, and the compiled likelihood
+sums against NumPy."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from nutrispine.batch import columns as cols
 from nutrispine.batch import likelihood as blk
+from nutrispine.batch._columns import set_rows
 from nutrispine.batch.labs import LabRules, classify
 from nutrispine.batch.prepare import normalise, person
 from nutrispine.batch.screen import Screener
@@ -84,28 +85,68 @@ def test_round3_is_pythons_round() -> None:
     assert blk.round3(values).tolist() == [round(float(v), 3) for v in values]
 
 
-def test_fixed_point_sums_stay_within_their_error_bound() -> None:
-    frame = population(20_000, seed=4)
+def _reference_log_odds(rules: blk.LikelihoodRules, morsel: cols.Morsel, terms: blk.Terms
+                        ) -> np.ndarray:
+    """The kernel's sum, term by term with NumPy (rows x nutrients)."""
+    n = morsel.n
+
+    def answered(answers: list[blk.Answer]) -> np.ndarray:
+        return np.stack([cols.unpack(a.bitmap(morsel), n) for a in answers], axis=1).astype(float)
+
+    log_odds = rules.prior[terms.interval] + answered(rules.odds) @ rules.odds_logs
+    log_odds += np.minimum(answered(rules.symptoms) @ rules.symptom_logs, rules.symptom_cap)
+    for j in np.flatnonzero(terms.lab_used):
+        log_odds[:, j] += rules.lab_lr[j][terms.lab_keys[j]]
+    for j, (rows, logs) in terms.supplement.items():
+        log_odds[rows, j] += logs
+    for j, term in terms.intake.items():
+        log_odds[:, j] += term
+    return log_odds
+
+
+@pytest.mark.parametrize(("rows", "start"), [(20_000, 0), (3_001, 13), (77, 5)])
+def test_compiled_sums_and_levels_equal_numpy(rows: int, start: int) -> None:
+    """Every term, on whole frames and on slices whose columns start inside a byte (read from
+    copies), with answers that are null."""
+    frame = population(rows + start, seed=4).with_columns(
+        pl.when(pl.col("id") % 7 == 0).then(None).otherwise(pl.col("symptom_fatigue"))
+        .alias("symptom_fatigue"))
     lazy, inputs = normalise(frame.lazy())
-    frame = lazy.collect()
-    screener = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, False)
+    frame = lazy.collect().slice(start)
+    screener = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, True)
     rules = screener.likelihood
     morsel = cols.Morsel(frame)
     who = person(morsel)
     labs = LabRules(KB, frame.columns).evaluate(morsel)
     key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
                          cols.unpack(who.lactating, morsel.n))
-    terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
-    exact = rules._exact(terms)
-    fixed = rules._fixed_point_sums(terms)
-    q = rules.fixed
-    # a sum of t terms, each rounded to the nearest unit, is within t/2 units of the doubles'
-    assert np.abs(fixed / q.scale - exact).max() <= q.terms / 2 / q.scale
-    level, unsure = rules._fixed_point_level(terms)
-    sure = np.ones(morsel.n, bool)
-    sure[unsure] = False
-    assert np.array_equal(level[sure], blk.log_odds_level(KB, exact)[sure])
-    assert 0 < len(unsure) < morsel.n // 10  # the band is narrow, but rows do fall in it
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    level, log_odds = rules.sums(morsel, terms, keep=True)
+    expected = _reference_log_odds(rules, morsel, terms)
+    assert np.allclose(log_odds, expected, rtol=0, atol=1e-12)
+    assert any(terms.supplement) and terms.lab_used.any()
+    levels = blk.log_odds_level(KB, expected)
+    for j in range(len(blk.NUTRIENTS)):
+        if terms.lab_used[j]:
+            lab = rules.lab[blk.NUTRIENTS[j]]
+            levels[:, j] = blk.clamp(levels[:, j], lab["floor_level"][terms.lab_keys[j]],
+                                     lab["cap_level"][terms.lab_keys[j]])
+    assert np.array_equal(level.T, levels)
+    assert len(np.unique(level)) == 3  # every level occurs
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.integers(0, 255))
+def test_set_rows_are_the_rows_with_a_value(valid: list[bool], junk: int) -> None:
+    n = len(valid)
+    bitmap = cols.pack(np.array(valid, bool))
+    if n % 8:  # bits past the last row must be ignored
+        bitmap[-1] |= (junk << (n % 8)) & 0xFF
+    values = np.arange(n, dtype=float) * 1.5
+    rows, taken = set_rows(bitmap, values, n)
+    assert rows.tolist() == np.flatnonzero(valid).tolist()
+    assert taken.tolist() == values[np.array(valid, bool)].tolist()
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])

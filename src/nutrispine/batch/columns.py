@@ -13,6 +13,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from nutrispine.batch._arrow import Frame
+from nutrispine.batch._columns import set_rows
+
 _U64 = np.uint64
 
 
@@ -135,8 +138,7 @@ class Sparse:
     rows alone."""
 
     def __init__(self, numbers: Numbers, n: int) -> None:
-        self.rows = np.flatnonzero(unpack(numbers.valid, n))
-        self.values = np.take(numbers.values, self.rows)
+        self.rows, self.values = set_rows(numbers.valid, numbers.values, n)
 
     def where(self, mask: np.ndarray, n: int) -> np.ndarray | None:
         """The bitmap of the rows where ``mask`` (one boolean per value) holds; None if none."""
@@ -246,6 +248,14 @@ class Morsel:
         self._numbers: dict[str, Numbers] = {}
         self._texts: dict[str, Texts] = {}
         self._sparse: dict[str, Sparse] = {}
+        self._arrow: Frame | None = None
+
+    def arrow(self) -> Frame:
+        """Every column's Arrow buffers, for the compiled rules (one chunk per column)."""
+        if self._arrow is None:
+            chunked = any(n > 1 for n in self.frame.n_chunks("all"))
+            self._arrow = Frame(self.frame.rechunk() if chunked else self.frame)
+        return self._arrow
 
     def __contains__(self, name: str) -> bool:
         return name in self.columns

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from nutrispine.batch import _likelihood
 from nutrispine.batch import intake as bintake
 from nutrispine.batch import labs as blabs
-from nutrispine.batch.columns import Morsel, bits, choose, keys, lookup
+from nutrispine.batch._arrow import Frame
+from nutrispine.batch.columns import Morsel, bits, choose, lookup
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.knowledge.models import NUTRIENTS, Effect
@@ -33,7 +35,6 @@ from nutrispine.supplements import MASS_TO_UG
 DIET_RISKS = ("vegan", "vegetarian")
 LEVELS = ("low", "moderate", "high")
 LEVEL_ENUM = pl.Enum(LEVELS)
-CHUNK_BITS = 12  # answers per key at most: a table of up to 4,096 x 4 sums (128 KiB)
 
 
 def lr_of(kb: KnowledgeBase, effect: Effect) -> float:
@@ -164,26 +165,10 @@ def factor_answers(kb: KnowledgeBase, inputs: Inputs) -> tuple[list[Answer], lis
     return odds, symptoms
 
 
-def _sum_table(chunk: list[Answer]) -> np.ndarray:
-    """Row ``key``, column nutrient: the sum of the log-ratios of the answers whose bits are
-    set in ``key`` (a table of 2 ** len(chunk) x 4, read per row by the row's key)."""
-    if len(chunk) > 8:  # the sums of the two halves' tables
-        low, high = _sum_table(chunk[:8]), _sum_table(chunk[8:])
-        return (high[:, None, :] + low[None, :, :]).reshape(-1, len(NUTRIENTS))
-    logs = np.array([[math.log(a.ratios.get(n, 1.0)) for n in NUTRIENTS] for a in chunk])
-    key = np.arange(1 << len(chunk))
-    table = np.zeros((1 << len(chunk), len(NUTRIENTS)))
-    for j, row in enumerate(logs):
-        table += ((key >> j) & 1)[:, None] * row[None, :]
-    return table
-
-
-def _chunks(answers: list[Answer]) -> list[list[Answer]]:
-    """The answers in as few keys as ``CHUNK_BITS`` allows, of about equal size (smaller
-    tables)."""
-    count = -(-len(answers) // CHUNK_BITS)
-    return [list(chunk) for chunk in np.array_split(np.array(answers, dtype=object), count)
-            ] if answers else []
+def _logs(answers: list[Answer]) -> np.ndarray:
+    """Each answer's log-ratio per nutrient (0 where it has no effect), answers x nutrients."""
+    return np.array([[math.log(a.ratios.get(n, 1.0)) for n in NUTRIENTS] for a in answers]
+                    ).reshape(len(answers), len(NUTRIENTS))
 
 
 @dataclass
@@ -197,61 +182,20 @@ class Likelihoods:
 
 @dataclass
 class Terms:
-    """One morsel's log-odds terms, by key (computed once, summed in one or two precisions):
-    the age interval, the answers' keys, the symptoms' keys, the lab key per tested nutrient
-    (by index in ``NUTRIENTS``), the supplement's (rows, log-ratio) and, for a nutrient with an
-    intake column, its term for every row."""
+    """One morsel's log-odds terms other than the answers (which the kernel reads from the
+    frame): the age interval, the lab key per nutrient (nutrients x rows; ``lab_used`` says
+    which nutrients have a lab term), the supplements' (rows, log-ratio) per nutrient (by index
+    in ``NUTRIENTS``) and, for a nutrient with an intake column, its term for every row."""
 
     interval: np.ndarray
-    odds: list[np.ndarray]
-    symptoms: list[np.ndarray]
-    lab: dict[int, np.ndarray]
+    lab_keys: np.ndarray
+    lab_used: np.ndarray
     supplement: dict[int, tuple[np.ndarray, np.ndarray]]
     intake: dict[int, np.ndarray]
 
 
-assert len(NUTRIENTS) == 4  # four 16-bit lanes make one 64-bit word (FixedPoint, unsure rows)
-
-
-class FixedPoint:
-    """The log-odds tables in 16-bit fixed point: each entry is ``round(x * scale)``, the four
-    nutrients of a table row packed in one 64-bit word (read with one look-up). ``scale`` is the
-    largest power of two that keeps any sum of the terms inside 16 bits; a sum of t terms is
-    then within t/2 of ``scale`` times the sum in doubles, so a level is sure when the sum is
-    farther than that (``margin``) from the threshold; ``moderate`` and ``high`` are the
-    (exclusive) bounds of the unsure band around each threshold."""
-
-    def __init__(self, rules: LikelihoodRules) -> None:
-        width = len(NUTRIENTS)
-        lab = [rules.lab[n]["lr"] for n in NUTRIENTS]
-        strongest = max(abs(math.log(r)) for r in rules.kb.factors.model.strengths.values())
-        bound = (np.abs(rules.prior).max() + sum(np.abs(t).max() for _, t in rules.odds)
-                 + max(rules.symptom_cap, sum(np.abs(t).max() for _, t in rules.symptoms))
-                 + max(np.abs(t).max() for t in lab)
-                 + max(strongest, float(np.abs(rules.supplement_logs).max())))
-        self.scale = 2.0 ** math.floor(math.log2(32_000 / bound))
-        # terms in a sum: prior, answers' keys, symptoms' (or the cap), lab, supplement
-        self.terms = 1 + len(rules.odds) + max(1, len(rules.symptoms)) + 2
-        margin = self.terms / 2 + 1
-
-        def packed(table: np.ndarray) -> np.ndarray:
-            fixed = self.scaled(table).reshape(-1, width)
-            return np.ascontiguousarray(fixed).view(np.uint64).ravel()
-
-        self.prior = packed(rules.prior)
-        self.odds = [packed(t) for _, t in rules.odds]
-        self.symptoms = [packed(t) for _, t in rules.symptoms]
-        self.symptom_cap = self.scaled(np.array(rules.symptom_cap))
-        self.lab = {j: self.scaled(t) for j, t in enumerate(lab)}
-        t = rules.kb.factors.model.thresholds
-        bands = []
-        for level in ("moderate", "high"):
-            threshold = threshold_log_odds(t[level]) * self.scale
-            bands.append((math.floor(threshold - margin), math.ceil(threshold + margin)))
-        self.moderate, self.high = bands
-
-    def scaled(self, values: np.ndarray) -> np.ndarray:
-        return np.rint(values * self.scale).astype(np.int16)
+assert len(NUTRIENTS) == 4  # the kernel adds four nutrients per row (LANES)
+_NO_ROWS, _NO_LOGS = np.zeros(0, np.intp), np.zeros(0)
 
 
 class LikelihoodRules:
@@ -265,9 +209,7 @@ class LikelihoodRules:
         self.prior = np.array([[math.log(p / (1.0 - p))
                                 for p in (prior_for(kb, n, age)[0] for n in NUTRIENTS)]
                                for age in ages])
-        odds, symptoms = factor_answers(kb, inputs)
-        self.odds = [(chunk, _sum_table(chunk)) for chunk in _chunks(odds)]
-        self.symptoms = [(chunk, _sum_table(chunk)) for chunk in _chunks(symptoms)]
+        self.odds, self.symptoms = factor_answers(kb, inputs)
         self.symptom_cap = math.log(kb.factors.model.symptom_lr_cap)
         self.lab = {n: self._lab_tables(n) for n in NUTRIENTS}
         self.supplemented = [n for n in NUTRIENTS if s.supplement(n) in inputs
@@ -280,7 +222,7 @@ class LikelihoodRules:
             [math.log(strength_lr(kb, r.strength, r.direction)) for r in rules] + [0.0])
         self.supplement_lrs = np.array(
             [strength_lr(kb, r.strength, r.direction) for r in rules] + [1.0])
-        self.fixed = FixedPoint(self)
+        self._plan_tables()
 
     def _lab_tables(self, nutrient: str) -> dict[str, np.ndarray]:
         """``likelihood.lab_evidence`` as tables by lab key: the log of the likelihood ratio, the
@@ -349,131 +291,96 @@ class LikelihoodRules:
                 key = choose(raised, 2 * width + i, key)
         return key
 
+    def _plan_tables(self) -> None:
+        """The values in the kernel's layout: each answer's log-ratios (answers x nutrients),
+        the labs' log-ratios and levels (nutrients x 256 keys), the thresholds in log-odds."""
+        self.odds_logs, self.symptom_logs = _logs(self.odds), _logs(self.symptoms)
+        self.lab_lr = np.stack([self.lab[n]["lr"] for n in NUTRIENTS])
+        self.floor_level = np.stack([self.lab[n]["floor_level"] for n in NUTRIENTS])
+        self.cap_level = np.stack([self.lab[n]["cap_level"] for n in NUTRIENTS])
+        t = self.kb.factors.model.thresholds
+        self.moderate, self.high = threshold_log_odds(t["moderate"]), threshold_log_odds(t["high"])
+        whole = all(float(b).is_integer() and 0 <= b < 1000 for b in self.bounds)
+        top = int(max(self.bounds)) + 1 if whole else 0
+        self.interval_table = (np.searchsorted(np.array(self.bounds), np.arange(top + 1),
+                                               side="right").astype(np.intp) if whole else None)
+
+    @staticmethod
+    def _answer_columns(answers: list[Answer], frame: Frame, morsel: Morsel,
+                        extra: list[np.ndarray]) -> np.ndarray:
+        """Where the kernel finds each answer: the frame's column position, or -2 - k for the
+        k-th bitmap of ``extra`` (diet patterns, columns that start inside a byte)."""
+        out = np.empty(len(answers), np.int64)
+        for k, answer in enumerate(answers):
+            if answer.diet is None and frame.whole_bytes(answer.column):
+                out[k] = frame.positions[answer.column]
+            else:
+                extra.append(answer.bitmap(morsel))
+                out[k] = -1 - len(extra)
+        return out
+
     def evaluate(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
                  person: np.ndarray, sex: pl.Series) -> Likelihoods:
         """Levels (and probabilities) of one morsel; ``age`` as numbers, ``person`` the
-        ``person_key`` and ``sex`` the normalised sex, for the requirements.
-
-        Why two precisions: the sums are first taken in 16-bit fixed point (a quarter of the
-        memory traffic of doubles); a row whose fixed-point log-odds is farther from every
-        threshold than the rounding error of its terms has the level the doubles would give,
-        and the few rows nearer than that are summed again in doubles (``_exact``), as is
-        every row when the probability is asked for."""
+        ``person_key`` and ``sex`` the normalised sex, for the requirements."""
         n = morsel.n
         terms = self._terms(morsel, labs, age, person, sex)
-        out = Likelihoods({}, {})
-        if self.probability:
-            log_odds = self._exact(terms)
-            level = log_odds_level(self.kb, log_odds)
-        else:
-            level, unsure = self._fixed_point_level(terms)
-            if len(unsure):
-                level[unsure] = log_odds_level(self.kb, self._exact(terms, unsure))
-        for j, nutrient in enumerate(NUTRIENTS):
-            key = terms.lab.get(j)
-            if key is None:
-                out.level[nutrient] = np.ascontiguousarray(level[:, j])
-                continue
-            tables = self.lab[nutrient]
-            out.level[nutrient] = clamp(level[:, j], np.take(tables["floor_level"], key),
-                                        np.take(tables["cap_level"], key))
-            if self.probability:
-                out.probability[nutrient] = _probability(
-                    log_odds[:, j], np.take(tables["floor"], key), np.take(tables["cap"], key))
+        level, log_odds = self.sums(morsel, terms, self.probability)
+        out = Likelihoods({nutrient: level[j] for j, nutrient in enumerate(NUTRIENTS)}, {})
         if self.probability:
             for j, nutrient in enumerate(NUTRIENTS):
-                if j not in terms.lab:
-                    out.probability[nutrient] = _probability(log_odds[:, j], np.zeros(n),
-                                                             np.ones(n))
+                if terms.lab_used[j]:
+                    key, tables = terms.lab_keys[j], self.lab[nutrient]
+                    floor, cap = np.take(tables["floor"], key), np.take(tables["cap"], key)
+                else:
+                    floor, cap = np.zeros(n), np.ones(n)
+                out.probability[nutrient] = _probability(log_odds[:, j], floor, cap)
         return out
+
+    def sums(self, morsel: Morsel, terms: Terms, keep: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(level codes, nutrients x rows; log-odds, rows x nutrients, or no rows unless
+        ``keep``): one compiled pass over the rows (``_likelihood.log_odds_levels``)."""
+        n, width = morsel.n, len(NUTRIENTS)
+        frame = morsel.arrow()
+        extra: list[np.ndarray] = []
+        odds = self._answer_columns(self.odds, frame, morsel, extra)
+        symptoms = self._answer_columns(self.symptoms, frame, morsel, extra)
+        extras = np.stack(extra) if extra else np.zeros((0, morsel.size), np.uint8)
+        given = [terms.supplement.get(j, (_NO_ROWS, _NO_LOGS)) for j in range(width)]
+        start = np.cumsum([0, *(len(rows) for rows, _ in given)]).astype(np.intp)
+        intake = np.zeros((width, n if terms.intake else 0))
+        for j, term in terms.intake.items():
+            intake[j] = term
+        has_intake = np.array([j in terms.intake for j in range(width)], np.uint8)
+        level = np.empty((width, n), np.uint8)
+        log_odds = np.empty((n if keep else 0, width))
+        _likelihood.log_odds_levels(
+            frame, terms.interval, self.prior, odds, self.odds_logs, symptoms,
+            self.symptom_logs, self.symptom_cap, extras, terms.lab_keys, terms.lab_used,
+            self.lab_lr, self.floor_level, self.cap_level,
+            np.concatenate([rows for rows, _ in given]).astype(np.intp, copy=False),
+            np.concatenate([logs for _, logs in given]), start, intake, has_intake,
+            self.moderate, self.high, level, log_odds)
+        return level, log_odds
 
     def _terms(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
                person: np.ndarray, sex: pl.Series) -> Terms:
-        """The keys of every row's log-odds terms (and the supplements' logarithms)."""
-        n = morsel.n
-        interval = age_interval(age, self.bounds)
-        terms = Terms(interval,
-                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.odds],
-                      [keys([a.bitmap(morsel) for a in chunk], n) for chunk, _ in self.symptoms],
-                      {}, {}, {})
+        """Every row's log-odds terms other than the answers: keys, and the supplements'
+        logarithms."""
+        n, width = morsel.n, len(NUTRIENTS)
+        interval = (age_interval(age, self.bounds) if self.interval_table is None
+                    else _likelihood.intervals(age, self.interval_table))
+        terms = Terms(interval, np.zeros((width, n), np.uint8),
+                      np.zeros(width, np.uint8), {}, {})
         for j, nutrient in enumerate(NUTRIENTS):
             if any(t in labs.status for t in PRIMARY_TEST[nutrient]) or any(
                     m.nutrient == nutrient and t in labs.status
                     for t, m in self.kb.factors.lab_effect.markers.items()):
-                terms.lab[j] = self.lab_key(nutrient, labs).astype(np.intp)
+                terms.lab_keys[j] = self.lab_key(nutrient, labs)
+                terms.lab_used[j] = 1
         if self.supplemented:
             self._supplement_terms(terms, morsel, age, person, sex)
         return terms
-
-    def _exact(self, terms: Terms, rows: np.ndarray | None = None) -> np.ndarray:
-        """Log-odds in doubles, (rows, nutrients), of every row or of ``rows``: the prior's,
-        the answers' sums, the symptoms' sum capped, the lab's and the supplement's (or
-        intake's), in that order."""
-
-        def at(key: np.ndarray) -> np.ndarray:
-            return key if rows is None else np.take(key, rows)
-
-        log_odds = np.take(self.prior, at(terms.interval), axis=0)
-        for (_, table), key in zip(self.odds, terms.odds, strict=True):
-            log_odds += np.take(table, at(key), axis=0)
-        if self.symptoms:
-            symptoms = np.zeros_like(log_odds)
-            for (_, table), key in zip(self.symptoms, terms.symptoms, strict=True):
-                symptoms += np.take(table, at(key), axis=0)
-            log_odds += np.minimum(symptoms, self.symptom_cap, out=symptoms)
-        for j, key in terms.lab.items():
-            log_odds[:, j] += np.take(self.lab[NUTRIENTS[j]]["lr"], at(key))
-        for j, (given, logs) in terms.supplement.items():
-            if rows is None:
-                np.add.at(log_odds[:, j], given, logs)
-            else:
-                where = np.searchsorted(given, rows).clip(0, max(len(given) - 1, 0))
-                hit = np.flatnonzero(np.take(given, where) == rows) if len(given) else where[:0]
-                np.add.at(log_odds[:, j], hit, np.take(logs, np.take(where, hit)))
-        for j, term in terms.intake.items():
-            log_odds[:, j] += at(term)
-        return log_odds
-
-    def _fixed_point_level(self, terms: Terms) -> tuple[np.ndarray, np.ndarray]:
-        """(level codes of every row and nutrient, rows whose level is not sure): the levels of
-        the fixed-point sums (``_fixed_point_sums``) where they are far enough from the
-        thresholds."""
-        log_odds = self._fixed_point_sums(terms)
-        (low_m, high_m), (low_h, high_h) = self.fixed.moderate, self.fixed.high
-        level = (log_odds >= high_m).view(np.uint8)
-        level += log_odds >= high_h
-        unsure = ((log_odds > low_m) & (log_odds < high_m)) | (
-            (log_odds > low_h) & (log_odds < high_h))
-        # a row's four flags are four bytes: any of them set is a non-zero 32-bit word
-        return level, np.flatnonzero(unsure.view(np.uint32).ravel())
-
-    def _fixed_point_sums(self, terms: Terms) -> np.ndarray:
-        """The sum of ``_exact`` on the fixed-point tables (``FixedPoint``), (rows, nutrients)
-        in units of 1 / ``scale``."""
-        q = self.fixed
-        n = len(terms.interval)
-        looked_up = np.empty(n, np.uint64)  # one buffer for every look-up (no fresh pages)
-        shape = (n, len(NUTRIENTS))
-
-        def lanes(table: np.ndarray, key: np.ndarray) -> np.ndarray:
-            np.take(table, key, out=looked_up, mode="clip")
-            return looked_up.view(np.int16).reshape(shape)
-
-        log_odds = lanes(q.prior, terms.interval).copy()
-        for table, key in zip(q.odds, terms.odds, strict=True):
-            log_odds += lanes(table, key)
-        if q.symptoms:
-            symptoms = lanes(q.symptoms[0], terms.symptoms[0]).copy()
-            for table, key in zip(q.symptoms[1:], terms.symptoms[1:], strict=True):
-                symptoms += lanes(table, key)
-            log_odds += np.minimum(symptoms, q.symptom_cap, out=symptoms)
-        for j, key in terms.lab.items():
-            log_odds[:, j] += np.take(q.lab[j], key)
-        for j, (given, logs) in terms.supplement.items():
-            np.add.at(log_odds[:, j], given, q.scaled(logs))
-        for j, term in terms.intake.items():
-            log_odds[:, j] += q.scaled(term)
-        return log_odds
 
     def _per_day(self, morsel: Morsel) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``supplements.daily_totals`` per nutrient on the rows that report a supplement:

@@ -1,0 +1,222 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The likelihood's per-row sums and levels, compiled and run without Python's GIL.
+
+Why: summed with NumPy, each term is a pass over memory and the GIL is held between passes, so
+two morsels screened at once share one core for much of the time. Here the rows are taken in
+tiles that stay in the core's cache: each answer adds its log-ratios to the rows whose bit is
+set (answers are rare, so this is a few additions per row), and each row's sum is then finished
+and banded in registers. The values (what each answer, prior band and lab key is worth) are
+built by ``batch.likelihood`` from the knowledge base; this module only adds them up.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t, uint8_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+from nutrispine.batch._arrow cimport BOOLEAN, Column, Frame
+
+cdef enum:
+    LANES = 4  # nutrients, in the order of ``NUTRIENTS``
+    TILE = 2048  # rows summed together: 2 x 64 KiB of sums, in the core's cache
+
+
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long) nogil
+
+
+# A row's four log-odds (one per nutrient)
+cdef struct Lanes:
+    double v[LANES]
+
+
+# An answer's bitmaps, from the morsel's first row: its data and what it is and-ed with (its
+# validity, or NULL when it has no nulls).
+cdef struct Bitmap:
+    const uint8_t* data
+    const uint8_t* valid
+
+
+cdef inline uint64_t word(const uint8_t* bits, int64_t w, int64_t size) noexcept nogil:
+    """64 bits from byte 8w of a bitmap of ``size`` bytes (zero past its end)."""
+    cdef uint64_t out = 0
+    if 8 * w + 8 <= size:
+        memcpy(&out, bits + 8 * w, 8)
+    elif 8 * w < size:
+        memcpy(&out, bits + 8 * w, size - 8 * w)
+    return out
+
+
+cdef inline void add_rows(Bitmap answer, const double* logs, int64_t first, int64_t last,
+                          int64_t size, Lanes* sums) noexcept nogil:
+    """Add ``logs`` to the sums of the rows ``first`` (a multiple of 64) to ``last`` (excluded)
+    whose bit is set; ``sums`` starts at row ``first``."""
+    cdef int64_t w, r, base
+    cdef uint64_t bits
+    for w in range(first // 64, (last + 63) // 64):
+        bits = word(answer.data, w, size)
+        if answer.valid != NULL:
+            bits &= word(answer.valid, w, size)
+        base = 64 * w
+        if base + 64 > last:
+            bits &= (1ULL << (last - base)) - 1
+        while bits:
+            r = base + __builtin_ctzll(bits) - first
+            sums[r].v[0] += logs[0]
+            sums[r].v[1] += logs[1]
+            sums[r].v[2] += logs[2]
+            sums[r].v[3] += logs[3]
+            bits &= bits - 1
+
+
+cdef Bitmap* bitmaps(Frame frame, const int64_t[::1] columns, const uint8_t[:, ::1] extra
+                     ) except NULL:
+    """Where each answer's bits are: a Boolean column of the frame starting on a whole byte
+    (``columns`` >= 0) or one of ``extra``'s bitmaps (<= -2: bitmap -2 - column)."""
+    cdef Py_ssize_t k, c, count = columns.shape[0]
+    cdef const Column* column
+    cdef Bitmap* out = <Bitmap*> malloc(max(count, 1) * sizeof(Bitmap))
+    for k in range(count):
+        c = columns[k]
+        out[k].valid = NULL
+        if c >= 0:
+            column = &frame.columns[c]
+            if column.kind != BOOLEAN or column.offset % 8:
+                free(out)
+                raise ValueError("answer columns must be Boolean and start on a whole byte")
+            out[k].data = column.data + column.offset // 8
+            if column.valid != NULL:
+                out[k].valid = column.valid + column.offset // 8
+        elif c <= -2:
+            out[k].data = &extra[-2 - c, 0]
+        else:
+            free(out)
+            raise ValueError("an answer has no bitmap")
+    return out
+
+
+def intervals(const double[::1] age, const Py_ssize_t[::1] table):
+    """Each row's age interval: ``table`` at the whole part of the age, clipped to the table
+    (NaN takes the last entry), as ``likelihood.age_interval`` for whole-year bounds."""
+    cdef Py_ssize_t n = age.shape[0], r, top = table.shape[0] - 1
+    cdef double a
+    out_array = np.empty(n, np.intp)
+    cdef Py_ssize_t[::1] out = out_array
+    with nogil:
+        for r in range(n):
+            a = age[r]
+            if not (a < top):  # NaN too, as NumPy's fmin(NaN, top) is top
+                a = top
+            if a < 0:
+                a = 0
+            out[r] = table[<Py_ssize_t> a]
+    return out_array
+
+
+def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:, ::1] prior,
+                    const int64_t[::1] odds_columns, const double[:, ::1] odds_logs,
+                    const int64_t[::1] symptom_columns, const double[:, ::1] symptom_logs,
+                    double symptom_cap, const uint8_t[:, ::1] extra,
+                    const uint8_t[:, ::1] lab_keys, const uint8_t[::1] lab_used,
+                    const double[:, ::1] lab_lr, const uint8_t[:, ::1] floor_level,
+                    const uint8_t[:, ::1] cap_level,
+                    const Py_ssize_t[::1] supplement_rows, const double[::1] supplement_logs,
+                    const Py_ssize_t[::1] supplement_start,
+                    const double[:, ::1] intake, const uint8_t[::1] intake_used,
+                    double moderate, double high,
+                    uint8_t[:, ::1] level, double[:, ::1] log_odds):
+    """Every row's log-odds per nutrient and its level.
+
+    Terms: the prior by age interval; the log-ratios (``*_logs``, answers x nutrients) of the
+    answers given (``*_columns``: a frame column's position, or -2 - k for bitmap k of
+    ``extra``); the symptoms' sum capped at ``symptom_cap`` (when there are symptoms); the
+    lab's log-ratio by lab key (nutrients with ``lab_used``); the supplement's
+    (``supplement_rows`` in order, nutrient j's from ``supplement_start[j]`` to
+    ``supplement_start[j + 1]``); the intake term (nutrients with ``intake_used``). The level is
+    the number of thresholds (log-odds ``moderate`` and ``high``) reached, raised to the lab's
+    floor level and lowered to its cap level. ``level`` is nutrients x rows; ``log_odds``, rows
+    x nutrients, is written when it has rows."""
+    cdef int64_t n = frame.n, size = (n + 7) // 8, first, last, r, i, j, k, key
+    cdef Py_ssize_t odds_count = odds_columns.shape[0], symptom_count = symptom_columns.shape[0]
+    cdef bint has_symptoms = symptom_count > 0, keep = log_odds.shape[0] > 0
+    cdef double x
+    cdef uint8_t v
+    cdef Py_ssize_t cursor[LANES]
+    cdef Py_ssize_t end[LANES]
+    cdef bint with_lab[LANES]
+    cdef bint with_intake[LANES]
+    assert odds_logs.shape[0] == odds_count and symptom_logs.shape[0] == symptom_count
+    assert extra.shape[0] == 0 or extra.shape[1] >= size
+    assert interval.shape[0] >= n and lab_keys.shape[1] >= n and level.shape[1] >= n
+    assert lab_lr.shape[1] == 256 and floor_level.shape[1] == 256 and cap_level.shape[1] == 256
+    assert log_odds.shape[0] == 0 or log_odds.shape[0] >= n
+    for j in range(LANES):
+        with_lab[j] = lab_used[j] != 0
+        with_intake[j] = intake_used[j] != 0
+        assert not with_intake[j] or intake.shape[1] >= n
+        cursor[j] = supplement_start[j]
+        end[j] = supplement_start[j + 1]
+    cdef Bitmap* odds = bitmaps(frame, odds_columns, extra)
+    cdef Bitmap* symptoms = NULL
+    try:
+        symptoms = bitmaps(frame, symptom_columns, extra)
+    except ValueError:
+        free(odds)
+        raise
+    cdef Lanes* sums = <Lanes*> malloc(TILE * sizeof(Lanes))
+    cdef Lanes* capped = <Lanes*> malloc(TILE * sizeof(Lanes))
+    cdef double* total = <double*> malloc(TILE * sizeof(double))
+    cdef const uint8_t* keys = NULL
+    cdef const uint8_t* floor_at
+    cdef const uint8_t* cap_at
+    cdef uint8_t* out
+    cdef int64_t m
+    with nogil:
+        first = 0
+        while first < n:
+            last = min(first + TILE, n)
+            for r in range(first, last):
+                for j in range(LANES):
+                    sums[r - first].v[j] = prior[interval[r], j]
+                    capped[r - first].v[j] = 0.0
+            for k in range(odds_count):
+                add_rows(odds[k], &odds_logs[k, 0], first, last, size, sums)
+            for k in range(symptom_count):
+                add_rows(symptoms[k], &symptom_logs[k, 0], first, last, size, capped)
+            m = last - first
+            for j in range(LANES):  # each term in its own loop, with no test per row
+                if has_symptoms:
+                    for i in range(m):
+                        x = capped[i].v[j]
+                        total[i] = sums[i].v[j] + (x if x < symptom_cap else symptom_cap)
+                else:
+                    for i in range(m):
+                        total[i] = sums[i].v[j]
+                if with_lab[j]:
+                    keys = &lab_keys[j, first]
+                    for i in range(m):
+                        total[i] += lab_lr[j, keys[i]]
+                while cursor[j] < end[j] and supplement_rows[cursor[j]] < last:
+                    total[supplement_rows[cursor[j]] - first] += supplement_logs[cursor[j]]
+                    cursor[j] += 1
+                if with_intake[j]:
+                    for i in range(m):
+                        total[i] += intake[j, first + i]
+                out = &level[j, first]
+                for i in range(m):
+                    out[i] = (total[i] >= moderate) + (total[i] >= high)
+                if with_lab[j]:
+                    floor_at, cap_at = &floor_level[j, 0], &cap_level[j, 0]
+                    for i in range(m):
+                        v = out[i] if out[i] > floor_at[keys[i]] else floor_at[keys[i]]
+                        out[i] = v if v < cap_at[keys[i]] else cap_at[keys[i]]
+                if keep:
+                    for i in range(m):
+                        log_odds[first + i, j] = total[i]
+            first = last
+    free(sums)
+    free(capped)
+    free(total)
+    free(odds)
+    free(symptoms)
