@@ -6,8 +6,8 @@ def intervals(age: np.ndarray, table: np.ndarray) -> np.ndarray: ...
 def log_odds_levels(frame: Frame, interval: np.ndarray, prior: np.ndarray,
                     odds_columns: np.ndarray, odds_logs: np.ndarray,
                     symptom_columns: np.ndarray, symptom_logs: np.ndarray, symptom_cap: float,
-                    extra: np.ndarray, lab_keys: np.ndarray, lab_used: np.ndarray,
-                    lab_lr: np.ndarray, floor_level: np.ndarray, cap_level: np.ndarray,
+                    extra: np.ndarray, lab_keys: np.ndarray, lab_lr: np.ndarray,
+                    floor_level: np.ndarray, cap_level: np.ndarray,
                     supplement_rows: np.ndarray, supplement_logs: np.ndarray,
                     supplement_start: np.ndarray, intake: np.ndarray, intake_used: np.ndarray,
                     moderate: float, high: float, level: np.ndarray, log_odds: np.ndarray

@@ -118,8 +118,7 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
                     const int64_t[::1] odds_columns, const double[:, ::1] odds_logs,
                     const int64_t[::1] symptom_columns, const double[:, ::1] symptom_logs,
                     double symptom_cap, const uint8_t[:, ::1] extra,
-                    const uint8_t[:, ::1] lab_keys, const uint8_t[::1] lab_used,
-                    const double[:, ::1] lab_lr, const uint8_t[:, ::1] floor_level,
+                    const uint8_t[:, ::1] lab_keys, const double[:, ::1] lab_lr, const uint8_t[:, ::1] floor_level,
                     const uint8_t[:, ::1] cap_level,
                     const Py_ssize_t[::1] supplement_rows, const double[::1] supplement_logs,
                     const Py_ssize_t[::1] supplement_start,
@@ -130,29 +129,31 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
 
     Terms: the prior by age interval; the log-ratios (``*_logs``, answers x nutrients) of the
     answers given (``*_columns``: a frame column's position, or -2 - k for bitmap k of
-    ``extra``); the symptoms' sum capped at ``symptom_cap`` (when there are symptoms); the
-    lab's log-ratio by lab key (nutrients with ``lab_used``); the supplement's
-    (``supplement_rows`` in order, nutrient j's from ``supplement_start[j]`` to
-    ``supplement_start[j + 1]``); the intake term (nutrients with ``intake_used``). The level is
-    the number of thresholds (log-odds ``moderate`` and ``high``) reached, raised to the lab's
-    floor level and lowered to its cap level. ``level`` is nutrients x rows; ``log_odds``, rows
-    x nutrients, is written when it has rows."""
+    ``extra``); the supplement's (``supplement_rows`` in order, nutrient j's from
+    ``supplement_start[j]`` to ``supplement_start[j + 1]``); the intake term (nutrients with
+    ``intake_used``); the symptoms' sum capped at ``symptom_cap``; the lab's log-ratio by lab
+    key (``lab_keys``, nutrients x rows; a nutrient without a lab term has keys 0 and a table
+    of zeros). The level is the number of thresholds (log-odds ``moderate`` and ``high``)
+    reached, raised to the lab's floor level and lowered to its cap level (0 and 2 where there
+    are none). ``level`` is nutrients x rows; ``log_odds``, rows x nutrients, is written when
+    it has rows. The order of the additions differs from the core's products by rounding only
+    (about 1e-15), far below the thresholds' 1e-9 (``threshold_log_odds``)."""
     cdef int64_t n = frame.n, size = (n + 7) // 8, first, last, r, i, j, k, key
     cdef Py_ssize_t odds_count = odds_columns.shape[0], symptom_count = symptom_columns.shape[0]
-    cdef bint has_symptoms = symptom_count > 0, keep = log_odds.shape[0] > 0
+    cdef bint keep = log_odds.shape[0] > 0
     cdef double x
     cdef uint8_t v
     cdef Py_ssize_t cursor[LANES]
     cdef Py_ssize_t end[LANES]
-    cdef bint with_lab[LANES]
     cdef bint with_intake[LANES]
     assert odds_logs.shape[0] == odds_count and symptom_logs.shape[0] == symptom_count
     assert extra.shape[0] == 0 or extra.shape[1] >= size
     assert interval.shape[0] >= n and lab_keys.shape[1] >= n and level.shape[1] >= n
+    assert lab_lr.shape[0] == LANES and floor_level.shape[0] == LANES and cap_level.shape[0] == LANES
     assert lab_lr.shape[1] == 256 and floor_level.shape[1] == 256 and cap_level.shape[1] == 256
+    assert symptom_cap >= 0  # so that no symptom at all (a sum of 0) adds nothing
     assert log_odds.shape[0] == 0 or log_odds.shape[0] >= n
     for j in range(LANES):
-        with_lab[j] = lab_used[j] != 0
         with_intake[j] = intake_used[j] != 0
         assert not with_intake[j] or intake.shape[1] >= n
         cursor[j] = supplement_start[j]
@@ -166,11 +167,9 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
         raise
     cdef Lanes* sums = <Lanes*> malloc(TILE * sizeof(Lanes))
     cdef Lanes* capped = <Lanes*> malloc(TILE * sizeof(Lanes))
-    cdef double* total = <double*> malloc(TILE * sizeof(double))
-    cdef const uint8_t* keys = NULL
-    cdef const uint8_t* floor_at
-    cdef const uint8_t* cap_at
-    cdef uint8_t* out
+    cdef const double* lr_at = &lab_lr[0, 0]
+    cdef const uint8_t* floor_at = &floor_level[0, 0]
+    cdef const uint8_t* cap_at = &cap_level[0, 0]
     cdef int64_t m
     with nogil:
         first = 0
@@ -185,38 +184,27 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
             for k in range(symptom_count):
                 add_rows(symptoms[k], &symptom_logs[k, 0], first, last, size, capped)
             m = last - first
-            for j in range(LANES):  # each term in its own loop, with no test per row
-                if has_symptoms:
-                    for i in range(m):
-                        x = capped[i].v[j]
-                        total[i] = sums[i].v[j] + (x if x < symptom_cap else symptom_cap)
-                else:
-                    for i in range(m):
-                        total[i] = sums[i].v[j]
-                if with_lab[j]:
-                    keys = &lab_keys[j, first]
-                    for i in range(m):
-                        total[i] += lab_lr[j, keys[i]]
+            for j in range(LANES):
                 while cursor[j] < end[j] and supplement_rows[cursor[j]] < last:
-                    total[supplement_rows[cursor[j]] - first] += supplement_logs[cursor[j]]
+                    sums[supplement_rows[cursor[j]] - first].v[j] += supplement_logs[cursor[j]]
                     cursor[j] += 1
                 if with_intake[j]:
                     for i in range(m):
-                        total[i] += intake[j, first + i]
-                out = &level[j, first]
-                for i in range(m):
-                    out[i] = (total[i] >= moderate) + (total[i] >= high)
-                if with_lab[j]:
-                    floor_at, cap_at = &floor_level[j, 0], &cap_level[j, 0]
-                    for i in range(m):
-                        v = out[i] if out[i] > floor_at[keys[i]] else floor_at[keys[i]]
-                        out[i] = v if v < cap_at[keys[i]] else cap_at[keys[i]]
-                if keep:
-                    for i in range(m):
-                        log_odds[first + i, j] = total[i]
+                        sums[i].v[j] += intake[j, first + i]
+            for i in range(m):
+                r = first + i
+                for j in range(LANES):
+                    x = capped[i].v[j]
+                    x = sums[i].v[j] + (x if x < symptom_cap else symptom_cap)
+                    key = j * 256 + lab_keys[j, r]
+                    x += lr_at[key]
+                    v = (x >= moderate) + (x >= high)
+                    v = v if v > floor_at[key] else floor_at[key]
+                    level[j, r] = v if v < cap_at[key] else cap_at[key]
+                    if keep:
+                        log_odds[r, j] = x
             first = last
     free(sums)
     free(capped)
-    free(total)
     free(odds)
     free(symptoms)

@@ -356,12 +356,18 @@ class LikelihoodRules:
         log_odds = np.empty((n if keep else 0, width))
         _likelihood.log_odds_levels(
             frame, terms.interval, self.prior, odds, self.odds_logs, symptoms,
-            self.symptom_logs, self.symptom_cap, extras, terms.lab_keys, terms.lab_used,
-            self.lab_lr, self.floor_level, self.cap_level,
+            self.symptom_logs, self.symptom_cap, extras, terms.lab_keys, *self._lab_tables_for(terms),
             np.concatenate([rows for rows, _ in given]).astype(np.intp, copy=False),
             np.concatenate([logs for _, logs in given]), start, intake, has_intake,
             self.moderate, self.high, level, log_odds)
         return level, log_odds
+
+    def _lab_tables_for(self, terms: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The lab tables with the nutrients that have no lab term made neutral (log-ratio 0,
+        floor level 0, cap level 2), so that the kernel treats every nutrient alike."""
+        used = terms.lab_used.astype(bool)[:, None]
+        return (np.where(used, self.lab_lr, 0.0), np.where(used, self.floor_level, 0).astype(np.uint8),
+                np.where(used, self.cap_level, len(LEVELS) - 1).astype(np.uint8))
 
     def _terms(self, morsel: Morsel, labs: blabs.LabColumns, age: np.ndarray,
                person: np.ndarray, sex: pl.Series) -> Terms:
