@@ -12,3 +12,6 @@ def log_odds_levels(frame: Frame, interval: np.ndarray, prior: np.ndarray,
                     supplement_start: np.ndarray, intake: np.ndarray, intake_used: np.ndarray,
                     moderate: float, high: float, level: np.ndarray, log_odds: np.ndarray
                     ) -> None: ...
+def supplement_logs(per_day: np.ndarray, rows: np.ndarray, interval: np.ndarray,
+                    person: np.ndarray, targets: np.ndarray, min_fractions: np.ndarray,
+                    logs: np.ndarray) -> np.ndarray: ...

@@ -208,3 +208,32 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
     free(capped)
     free(odds)
     free(symptoms)
+
+
+def supplement_logs(const double[::1] per_day, const Py_ssize_t[::1] rows,
+                    const Py_ssize_t[::1] interval, const uint8_t[::1] person,
+                    const double[::1] targets, const double[::1] min_fractions,
+                    const double[::1] logs):
+    """Log of ``likelihood.supplement_evidence``'s ratio for each daily amount ``per_day`` (at
+    ``rows``): the first rule whose fraction (``min_fractions``) of the row's target is met,
+    the target looked up by life stage (``interval`` x 8 + ``person``); ``logs[rule]``, or the
+    last entry (no effect) without a positive amount and a positive target. NaN compares as
+    false, as in NumPy."""
+    cdef Py_ssize_t m = per_day.shape[0], k, i, r, rule, rules = min_fractions.shape[0]
+    cdef double target, fraction
+    assert logs.shape[0] == rules + 1 and rows.shape[0] == m
+    out_array = np.empty(m, np.float64)
+    cdef double[::1] out = out_array
+    with nogil:
+        for k in range(m):
+            r = rows[k]
+            target = targets[interval[r] * 8 + person[r]]
+            rule = rules
+            if per_day[k] > 0 and target > 0:
+                fraction = per_day[k] / target
+                for i in range(rules):
+                    if fraction >= min_fractions[i]:
+                        rule = i
+                        break
+            out[k] = logs[rule]
+    return out_array

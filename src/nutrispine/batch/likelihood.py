@@ -24,7 +24,7 @@ from nutrispine.batch import _likelihood
 from nutrispine.batch import intake as bintake
 from nutrispine.batch import labs as blabs
 from nutrispine.batch._arrow import Frame
-from nutrispine.batch.columns import Morsel, bits, choose, lookup
+from nutrispine.batch.columns import Morsel, bits, choose
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.knowledge.models import NUTRIENTS, Effect
@@ -217,7 +217,7 @@ class LikelihoodRules:
         self.intake = any(bintake.column(n) in inputs for n in NUTRIENTS)
         self.targets = {n: self._target_table(n, ages) for n in self.supplemented}
         rules = kb.factors.supplement_effect.rules
-        self.supplement_rules = [r.min_fraction_of_rda for r in rules]
+        self.min_fractions = np.array([r.min_fraction_of_rda for r in rules], float)
         self.supplement_logs = np.array(
             [math.log(strength_lr(kb, r.strength, r.direction)) for r in rules] + [0.0])
         self.supplement_lrs = np.array(
@@ -405,19 +405,6 @@ class LikelihoodRules:
             found[nutrient] = (rows, value)
         return {nutrient: (rows, round3(value)) for nutrient, (rows, value) in found.items()}
 
-    def _supplement_logs(self, nutrient: str, per_day: np.ndarray, life_stage: np.ndarray
-                         ) -> np.ndarray:
-        """Log of ``likelihood.supplement_evidence``'s ratio: the first rule whose fraction of
-        the RDA is met (0 without a positive amount and a target)."""
-        none = len(self.supplement_rules)
-        target = lookup(self.targets[nutrient], life_stage)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = per_day / target
-        rule = np.full(len(per_day), none, np.uint8)
-        for i in reversed(range(none)):
-            rule = choose(fraction >= self.supplement_rules[i], i, rule)
-        return lookup(self.supplement_logs, choose((per_day > 0) & (target > 0), rule, none))
-
     def _supplement_terms(self, terms: Terms, morsel: Morsel, age: np.ndarray,
                           person: np.ndarray, sex: pl.Series) -> None:
         """The supplement's log-ratio on the rows that report one, or, for a nutrient with an
@@ -428,8 +415,9 @@ class LikelihoodRules:
         for nutrient in self.supplemented:
             j = NUTRIENTS.index(nutrient)
             rows, amount = per_day.get(nutrient, (np.zeros(0, np.intp), np.zeros(0)))
-            life_stage = np.take(terms.interval, rows) * 8 + np.take(person, rows)
-            logs = self._supplement_logs(nutrient, amount, life_stage)
+            logs = _likelihood.supplement_logs(  # likelihood.supplement_evidence
+                amount, rows, terms.interval, person, self.targets[nutrient],
+                self.min_fractions, self.supplement_logs)
             if bintake.column(nutrient) not in morsel:
                 terms.supplement[j] = (rows, logs)
                 continue
