@@ -14,17 +14,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from nutrispine.batch.columns import Morsel, Numbers, bits, pack, rows_bitmap, unpack
+from nutrispine.batch._checks import (
+    EQ,
+    LE,
+    LT,
+    NONFINITE,
+    OUTSIDE,
+    Compiled,
+    Program,
+    fill_invalid,
+    match_texts,
+)
+from nutrispine.batch.columns import Morsel, Numbers, bits, rows_bitmap, unpack
 from nutrispine.batch.labs import NONE, LabColumns
 from nutrispine.batch.schema import PAIN_REGIONS, Inputs, Schema, schema
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.knowledge import KnowledgeBase
 from nutrispine.vocabulary import DIETS
+
+if TYPE_CHECKING:
+    from nutrispine.batch._checks import Literal
 
 TRUE = ("true", "t", "yes", "y", "1", "1.0")
 FALSE = ("false", "f", "no", "n", "0", "0.0", "")
@@ -163,26 +177,55 @@ class Person:
 
 
 def person(morsel: Morsel) -> Person:
-    """The person columns of a morsel. Sex spellings other than 'female' and 'male' go through
-    the same table as the single assessment's, once per distinct spelling."""
+    """The person columns of a morsel. 'female' and 'male' are matched in one compiled pass
+    over the column's string views; other spellings go through the same table as the single
+    assessment's, once per distinct spelling."""
     age = morsel.number("age")
     assert age is not None
-    frame_age = morsel.frame["age"]
-    ages = age.values if frame_age.null_count() == 0 else frame_age.fill_null(np.nan).to_numpy()
-    sex = morsel.frame["sex"]
-    male, female = bits(sex == "male"), bits(sex == "female")
-    other = bits(sex.is_not_null()) & ~(male | female)
-    if other.any():
-        rows = np.flatnonzero(unpack(other, morsel.n))
-        spelt = _map_series(sex.gather(rows), lambda t: SEX.get(t.strip().lower()), pl.String())
-        is_male, is_female = unpack(male, morsel.n).copy(), unpack(female, morsel.n).copy()
-        is_male[rows] = (spelt == "male").fill_null(False).to_numpy()
-        is_female[rows] = (spelt == "female").fill_null(False).to_numpy()
-        male, female = pack(is_male), pack(is_female)
+    n = morsel.n
+    ages = (age.values if morsel.frame["age"].null_count() == 0
+            else fill_invalid(age.values, age.valid, n, np.nan))
+    male, female = _sexes(morsel)
     return Person(age, ages, male, female, morsel.flag("pregnant"), morsel.flag("lactating"))
 
 
+def _sexes(morsel: Morsel) -> tuple[np.ndarray, np.ndarray]:
+    """The bitmaps of the rows that are male and female."""
+    n = morsel.n
+    texts = morsel.texts("sex")
+    if texts is None or texts.views is None:  # another layout: Polars compares
+        sex = morsel.frame["sex"]
+        male, female = bits(sex == "male"), bits(sex == "female")
+        other = bits(sex.is_not_null()) & ~(male | female)
+        count = int(other.any())
+    else:
+        matches, other, count = match_texts(texts.views, texts.valid, n, [b"male", b"female"])
+        male, female = matches[0], matches[1]
+    if count:
+        rows = np.flatnonzero(unpack(other, n))
+        sex = morsel.frame["sex"]
+        spelt = _map_series(sex.gather(rows), lambda t: SEX.get(t.strip().lower()), pl.String())
+        for bitmap, word in ((male, "male"), (female, "female")):
+            found = rows_bitmap(rows[(spelt == word).fill_null(False).to_numpy()], n)
+            if found is not None:
+                bitmap |= found
+    return male, female
+
+
 RANGES = {"age": (1, 120), "pain_severity": (0, 10), "pain_duration_weeks": (0, 5200)}
+CARRY_AGE = 9  # below it, pregnant or lactating is refused (``nutrispine.profile_checks``)
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """The checks for one set of columns, compiled: one formula per message, in order, and
+    the sources the compiled program reads, in its order."""
+
+    compiled: Compiled
+    messages: list[str]
+    bitmaps: list[tuple[str, str]]
+    numbers: list[str]
+    sparse: list[tuple[str, str]]
 
 
 class Problems:
@@ -203,96 +246,142 @@ class Problems:
                        if wanted.get(name) in (pl.Boolean, pl.Float64) and name not in UNCHECKED]
         self.units = {test: sorted(label for label, _ in kb.unit_index[test].values())
                       for test in s.lab_tests}
+        # the columns whose checks run only when a morsel has them
+        self.optional = [*RANGES, "diet", "intake_days",
+                         *(name for nutrient in s.nutrients
+                           for name in (s.supplement(nutrient), f"intake_{nutrient}"))]
+        self._compiled: dict[tuple[object, ...], _Checks] = {}
 
     def evaluate(self, morsel: Morsel, who: Person, labs: LabColumns) -> pl.Series | None:
         """The messages of the checks each row fails, joined by '; ' (null when none); None
-        when no row fails any (the common case costs no text at all)."""
+        when no row fails any. One compiled call finds the rows that fail and which checks
+        they fail; only those rows' messages are spelled, so the common case costs no text."""
+        key = (tuple(labs.tests), tuple(name in morsel for name in self.optional))
+        checks = self._compiled.get(key)
+        if checks is None:
+            checks = self._compiled[key] = self._program(morsel, labs)
+        if not morsel.n:
+            return None
+        bitmaps = [_bitmap(source, morsel, who) for source in checks.bitmaps]
+        numbers = []
+        for name in checks.numbers:
+            value = morsel.number(name)
+            assert value is not None
+            numbers.append((value.values, value.valid))
+        sparse = [_entries(source, morsel, labs) for source in checks.sparse]
+        found = checks.compiled.problems(bitmaps, numbers, sparse, [], morsel.n)
+        if found is None:
+            return None
+        return _spell(*found, checks.messages, morsel.n)
+
+    def _program(self, morsel: Morsel, labs: LabColumns) -> _Checks:
+        """The checks as formulas (see ``_checks``), in the order of their messages; a
+        check's limits are those of ``RANGES`` and the knowledge base."""
         s = schema()
-        n = morsel.n
-        flags: list[tuple[np.ndarray, str]] = []
+        p = Program()
+        messages: list[str] = []
 
-        def check(bitmap: np.ndarray | None, message: str) -> None:
-            if bitmap is not None and bitmap.any():
-                flags.append((bitmap, message))
+        def check(message: str, *clauses: list[Literal]) -> None:
+            p.formula(clauses)
+            messages.append(message)
 
-        with np.errstate(invalid="ignore"):
-            outside = {}  # rows with a value outside the range (NaN is, as Polars orders it)
-            for name, (low, high) in RANGES.items():
-                value = morsel.number(name)
-                if value is not None:
-                    inside = pack((value.values >= low) & (value.values <= high))
-                    outside[name] = value.valid & ~inside
-            for name, converted, number in self.values:
-                bad = None if converted is None else morsel.flag(converted)
-                if number:
-                    non_finite = self._non_finite(morsel, name, outside)
-                    if non_finite is not None:
-                        bad = non_finite if bad is None else bad | non_finite
-                if bad is not None:
-                    check(bad, f"{name}: must be {'a number' if number else 'true or false'}")
-            check(outside["age"] | ~who.age.valid & morsel.ones(),
-                  "age: must be a number between 1 and 120 years")
-            check(morsel.ones() & ~(who.male | who.female), "sex: must be 'female' or 'male'")
-            child = pack(who.age.values < 9) & who.age.valid
-            for state, bitmap in (("pregnant", who.pregnant), ("lactating", who.lactating)):
-                check(bitmap & who.male, f"{state}: is true but sex is 'male'")
-                check(bitmap & who.female & child, f"{state}: not possible at this age")
-            for name in ("pain_severity", "pain_duration_weeks"):
-                if name in outside:
-                    low, high = RANGES[name]
-                    check(outside[name], f"{name}: must be between {low} and {high}")
-            if "diet" in morsel:
-                diet = morsel.frame["diet"]
-                check(bits(diet.is_not_null() & ~diet.is_in(DIETS)),
-                      f"diet: must be one of {', '.join(DIETS)}")
-            for test in s.lab_tests:
-                columns = labs.tests.get(test)
-                if columns is None:
-                    continue
-                check(rows_bitmap(columns.rows[columns.unit == NONE], n),
-                      f"{s.lab_unit(test)}: not a unit for {test}; use one of "
-                      f"{', '.join(self.units[test])}")
-                check(rows_bitmap(columns.rows[columns.value < 0], n),
-                      f"{s.lab_value(test)}: must not be negative")
-            for nutrient in s.nutrients:
-                for name in (s.supplement(nutrient), f"intake_{nutrient}"):
-                    given = morsel.sparse(name)
-                    if given is not None:
-                        check(given.where(given.values < 0, n), f"{name}: must not be negative")
-            days = morsel.number("intake_days")
-            if days is not None:
-                check(days.valid & pack(days.values <= 0), "intake_days: must be above 0")
-        if not flags:
-            return None
-        return _spell(flags, n)
+        # rows with a value outside the range (NaN is, as Polars orders it)
+        outside = {name: p.derive(p.number(name, OUTSIDE, low, high))
+                   for name, (low, high) in RANGES.items() if name in morsel}
+        for name, converted, number in self.values:
+            bad = [] if converted is None else [p.bit(("flag", converted))]
+            message = f"{name}: must be {'a number' if number else 'true or false'}"
+            if not number:
+                if bad:
+                    check(message, bad)
+            elif is_sparse(name):  # checked on the rows with a value
+                check(message, [*bad, p.entries(_sparse_source(name, labs), NONFINITE)])
+            elif name in outside:  # a value that is not finite is outside the range
+                check(message, [*bad, outside[name]], [*bad, p.number(name, NONFINITE, 0)])
+            else:
+                check(message, [*bad, p.number(name, NONFINITE, 0)])
+        low, high = RANGES["age"]
+        check(f"age: must be a number between {low} and {high} years",
+              [p.bit(("valid", "age"), negate=True), outside["age"]])
+        male, female = p.bit(("who", "male")), p.bit(("who", "female"))
+        check("sex: must be 'female' or 'male'",
+              [p.bit(("who", "male"), negate=True)], [p.bit(("who", "female"), negate=True)])
+        child = p.number("age", LT, CARRY_AGE)
+        for state in ("pregnant", "lactating"):
+            bitmap = p.bit(("who", state))
+            check(f"{state}: is true but sex is 'male'", [bitmap], [male])
+            check(f"{state}: not possible at this age", [bitmap], [female], [child])
+        for name in ("pain_severity", "pain_duration_weeks"):
+            if name in outside:
+                low, high = RANGES[name]
+                check(f"{name}: must be between {low} and {high}", [outside[name]])
+        if "diet" in morsel:
+            check(f"diet: must be one of {', '.join(DIETS)}", [p.bit(("diet", ""))])
+        for test in s.lab_tests:
+            if test in labs.tests:
+                check(f"{s.lab_unit(test)}: not a unit for {test}; use one of "
+                      f"{', '.join(self.units[test])}", [p.entries(("lab", test), EQ, NONE)])
+                check(f"{s.lab_value(test)}: must not be negative",
+                      [p.entries(("lab", test), LT, 0)])
+        for nutrient in s.nutrients:
+            for name in (s.supplement(nutrient), f"intake_{nutrient}"):
+                if name in morsel:
+                    check(f"{name}: must not be negative", [p.entries(("sparse", name), LT, 0)])
+        if "intake_days" in morsel:
+            check("intake_days: must be above 0", [p.number("intake_days", LE, 0)])
+        return _Checks(p.compile(), messages, p.bitmaps, p.numbers, p.sparse)
 
-    @staticmethod
-    def _non_finite(morsel: Morsel, name: str, outside: dict[str, np.ndarray]
-                    ) -> np.ndarray | None:
-        """Rows whose value is NaN or infinite. Labs and supplements are checked on the rows
-        with a value; a number with a range (age, pain) only where it is outside the range,
-        since a value that is not finite always is."""
-        if is_sparse(name):
-            given = morsel.sparse(name)
-            assert given is not None
-            return given.where(~np.isfinite(given.values), morsel.n)
-        if name in outside and not outside[name].any():
-            return None
+
+def _sparse_source(name: str, labs: LabColumns) -> tuple[str, str]:
+    """A lab value column is read from the lab results (its rows with a value), any other
+    sparse column from the morsel."""
+    s = schema()
+    test = next((t for t in labs.tests if s.lab_value(t) == name), None)
+    return ("sparse", name) if test is None else ("lab", test)
+
+
+def _bitmap(source: tuple[str, str], morsel: Morsel, who: Person) -> np.ndarray:
+    kind, name = source
+    if kind == "flag":
+        return morsel.flag(name)
+    if kind == "who":
+        bitmap: np.ndarray = getattr(who, name)
+        return bitmap
+    if kind == "valid":
         value = morsel.number(name)
         assert value is not None
-        return value.bad()
+        return value.valid
+    return _diet_problems(morsel)
 
 
-def _spell(flags: list[tuple[np.ndarray, str]], n: int) -> pl.Series:
-    """Messages per row for the rows with at least one flag: each distinct combination of
-    flags is spelled once."""
-    anything = np.zeros_like(flags[0][0])
-    for bitmap, _ in flags:
-        anything |= bitmap
-    rows = np.flatnonzero(unpack(anything, n))
-    matrix = np.stack([unpack(bitmap, n)[rows] for bitmap, _ in flags], axis=1)
-    combos, which = np.unique(matrix, axis=0, return_inverse=True)
-    texts = ["; ".join(m for (_, m), on in zip(flags, combo, strict=True) if on) for combo in combos]
+def _entries(source: tuple[str, str], morsel: Morsel, labs: LabColumns
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    kind, name = source
+    if kind == "lab":
+        columns = labs.tests[name]
+        return np.asarray(columns.rows, np.int64), columns.value, columns.unit
+    given = morsel.sparse(name)
+    assert given is not None
+    return np.asarray(given.rows, np.int64), given.values, None
+
+
+def _diet_problems(morsel: Morsel) -> np.ndarray:
+    """The rows with a diet that is not one of ``DIETS``."""
+    texts = morsel.texts("diet")
+    assert texts is not None
+    spellings = [d.encode() for d in DIETS]
+    if texts.views is None or max(map(len, spellings)) > 12:
+        diet = morsel.frame["diet"]
+        return bits(diet.is_not_null() & ~diet.is_in(DIETS))
+    return match_texts(texts.views, texts.valid, morsel.n, spellings)[1]
+
+
+def _spell(rows: np.ndarray, masks: np.ndarray, messages: list[str], n: int) -> pl.Series:
+    """Messages per row for the rows that fail a check (``masks``: bit k for ``messages[k]``):
+    each distinct combination of checks is spelled once."""
+    combos, which = np.unique(masks, axis=0, return_inverse=True)
+    texts = ["; ".join(m for k, m in enumerate(messages) if combo[k >> 6] >> (k & 63) & 1)
+             for combo in combos.tolist()]
     spelt = pl.Series(texts, dtype=pl.String).gather(which.ravel())
     return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(rows, spelt)
 
