@@ -2,10 +2,12 @@
 B12 marker upgrade and the primary test per nutrient.
 
 Why a second implementation: a Python loop over millions of rows is too slow, so the same rules
-are applied to NumPy columns (``batch.columns``). Every number comes from the knowledge base
-(``kb.labs``, ``kb.unit_index``); the order of the checks mirrors ``nutrispine.labs`` line by
-line, and property tests check the two agree person by person. Statuses are small integer codes
-(``CODES``) while computing and text (an Enum) only in the output.
+run in compiled loops (``batch._labs``) over each morsel's Arrow buffers, one call per test,
+without the GIL. The rules are planned here, in Python, and handed to those loops as plain
+numbers: every number comes from the knowledge base (``kb.labs``, ``kb.unit_index``); the order
+of the checks mirrors ``nutrispine.labs`` line by line, and property tests check the two agree
+person by person. Statuses are small integer codes (``CODES``) while computing and text (an
+Enum) only in the output.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from nutrispine.batch.columns import Morsel, choose, lookup
+from nutrispine.batch import _labs
+from nutrispine.batch._arrow import Frame
+from nutrispine.batch.columns import Morsel
 from nutrispine.batch.schema import schema
 from nutrispine.errors import InputError, Problem, closest
 from nutrispine.knowledge import KnowledgeBase, load_knowledge
@@ -29,7 +33,11 @@ STATUSES = ("deficient", "borderline", "adequate", "high")
 CODES = (*STATUSES, "elevated", "normal", "measured", "not_tested")
 STATUS_ENUM = pl.Enum(CODES)
 VITAMIN_D_SCHEMES = ("nam2011", "endocrine2011")
-NONE = 255  # 'no result' (not tested) while computing; never in an output
+NONE = _labs.NONE  # 'no result' (not tested), 'no unit' while computing; never in an output
+B12_MARKERS = ("methylmalonic_acid", "homocysteine")  # raised, they make a low B12 deficient
+_NO_CODES = np.zeros(0, np.uint8)  # an absent column of status codes
+# the second primary test's statuses that win over a first one in the adequate range
+_ABNORMAL = np.isin(np.arange(256), [CODES.index("deficient"), CODES.index("high")]).astype(np.uint8)
 
 
 def code(status: str) -> int:
@@ -89,6 +97,43 @@ def _scheme(kb: KnowledgeBase, test: str, vitamin_d_scheme: str) -> str:
     return spec.default_scheme
 
 
+def _above(cut: float) -> float:
+    """``x > cut`` as ``x >= _above(cut)``: no double lies between the two."""
+    assert math.isfinite(cut), cut
+    return math.nextafter(cut, math.inf)
+
+
+def _cut_offs(bands: Bands) -> list[float]:
+    """``classify``'s three tests as 'at or above': deficient below, the adequate band's start
+    (``adequate_min`` included, ``adequate_above`` excluded), high above (NaN when absent:
+    never reached)."""
+    adequate = (bands.adequate_min if bands.adequate_min is not None
+                else _above(bands.adequate_above) if bands.adequate_above is not None else None)
+    assert adequate is not None
+    high = _above(bands.high_above) if bands.high_above is not None else math.nan
+    return [bands.deficient_below, adequate, high]
+
+
+def _word(spelling: str) -> tuple[int, int] | None:
+    """The Arrow string view of a row holding exactly ``spelling`` (its length, then its bytes
+    zero-padded, as two little-endian words), or None when longer than 12 bytes (not held in
+    the view)."""
+    data = spelling.encode()
+    if len(data) > 12:
+        return None
+    view = len(data).to_bytes(4, "little") + data.ljust(12, b"\0")
+    return int.from_bytes(view[:8], "little"), int.from_bytes(view[8:], "little")
+
+
+def _at(frame: Frame, morsel: Morsel, name: str, kind: str, dtype: pl.DataType) -> tuple[Frame, int]:
+    """A column as the compiled loops read it: its position in the morsel's Arrow export, or,
+    when it is not of the kind they read (a categorical unit, an all-null column), cast to
+    ``dtype`` and exported alone."""
+    if frame.kind(name) == kind or not morsel.n:
+        return frame, frame.positions[name]
+    return Frame(morsel.frame.select(pl.col(name).cast(dtype))), 0
+
+
 def _table(values: list[float]) -> np.ndarray:
     """A look-up table for uint8 codes: ``values`` then NaN up to code 255 (``NONE``)."""
     table = np.full(256, np.nan)
@@ -108,11 +153,38 @@ class TestRule:
     unit_bands: tuple[tuple[int, Bands], ...]  # cut-offs published in another unit than SI
     elevated_above: float | None
     albumin: AlbuminCorrection | None  # only when the input has albumin
+    upgrade: tuple[int, int, int, float, int] | None = None  # the B12 upgrade (``_b12_upgrade``)
 
     @property
     def judged(self) -> bool:
         """Whether the test has a status (albumin, without cut-offs, has none)."""
         return bool(self.si_bands or self.unit_bands) or self.elevated_above is not None
+
+    def bands(self) -> list[tuple[list[float], int, list[int]]]:
+        """The status rules as the compiled loop applies them, in turn (the last that applies
+        wins): per set of cut-offs the three 'at or above' cut-offs, the unit index it applies
+        to (-1: the SI value, always) and the status per number of cut-offs reached. A
+        marker's 'elevated' is one cut-off on the SI value."""
+        counted = [code(s) for s in STATUSES]
+        if self.si_bands is not None or self.unit_bands:
+            out = [(_cut_offs(b), -1, counted) for b in [self.si_bands] if b is not None]
+            return out + [(_cut_offs(b), unit, counted) for unit, b in self.unit_bands]
+        if self.elevated_above is not None:
+            return [([_above(self.elevated_above), math.nan, math.nan], -1,
+                     [code("normal"), code("elevated"), NONE, NONE])]
+        return []
+
+    def kernel(self) -> _labs.TestKernel:
+        """The rules as plain numbers for ``_labs.TestKernel``. The usual spellings are
+        compared in place as string views; any other unit given, or a spelling longer than a
+        view holds, is read by the caller with the core's ``unit_key``: the two agree."""
+        words = [(w, i) for u, i in self.spellings if (w := _word(u)) is not None][:_labs.MAX_WORDS]
+        ac = self.albumin
+        return _labs.TestKernel(
+            [w for w, _ in words], [i for _, i in words], self.factors[:len(self.keys)].tolist(),
+            self.bands(), None if ac is None else (ac.mmol_per_l_per_g_per_l,
+                                                   ac.reference_albumin_g_per_l),
+            self.upgrade, self.judged)
 
 
 @dataclass
@@ -157,6 +229,9 @@ class LabRules:
         s = schema()
         names = set(columns)
         self.kb = kb
+        b12 = kb.labs["vitamin_b12"]
+        self.b12_edge = (None if b12.low_normal_max_si is None
+                         else _rounded_le(b12.low_normal_max_si, b12.decimals))
         self.rules: dict[str, TestRule] = {}
         for test, spec in kb.labs.items():
             if s.lab_value(test) not in names:
@@ -173,124 +248,81 @@ class LabRules:
             assert albumin is None or si_bands is not None, f"{test}: albumin needs SI cut-offs"
             spellings = {u: list(units).index(unit_key(u)) for u in spec.units}
             spellings.update({label: i for i, (label, _) in enumerate(units.values())})
+            assert all(list(units).index(unit_key(u)) == i for u, i in spellings.items()), test
             self.rules[test] = TestRule(
                 test=test, spellings=tuple(spellings.items()), keys=tuple(units),
                 factors=_table([f for _, f in units.values()]),
                 si_bands=si_bands, unit_bands=tuple(unit_bands),
-                elevated_above=spec.elevated_above, albumin=albumin)
-        b12 = kb.labs["vitamin_b12"]
-        self.b12_edge = (None if b12.low_normal_max_si is None
-                         else _rounded_le(b12.low_normal_max_si, b12.decimals))
+                elevated_above=spec.elevated_above, albumin=albumin,
+                upgrade=self._b12_upgrade() if test == "vitamin_b12" else None)
+        self.kernels = {test: rule.kernel() for test, rule in self.rules.items()}
+        self.names = {test: (s.lab_value(test), s.lab_unit(test)) for test in self.rules}
+        # albumin before the tests it corrects, the markers before B12
+        self.order = sorted(self.rules, key=lambda t: (t != "albumin", t not in B12_MARKERS))
 
-    def columns(self, rule: TestRule, morsel: Morsel) -> TestColumns:
-        """The rows with a value, their unit's index and SI value. The usual spellings are plain
-        comparisons; any other goes through the core's ``unit_key``, once per distinct
-        spelling."""
-        s = schema()
-        value = morsel.sparse(s.lab_value(rule.test))
-        assert value is not None
-        rows = value.rows
-        unit = np.full(len(rows), NONE, np.uint8)
-        units = morsel.texts(s.lab_unit(rule.test))
-        if units is not None and len(rows):
-            spelt = units.at(rows)
-            left = np.count_nonzero(spelt.valid)
-            for spelling, i in rule.spellings:
-                same = spelt.equal(spelling)
-                found = np.count_nonzero(same)
-                if found:
-                    unit = choose(same, i, unit)
-                    left -= found
-                    if not left:
-                        break
-            else:
-                other = np.flatnonzero((unit == NONE) & spelt.valid)
-                if len(other):
-                    odd = spelt.series().gather(other)
-                    known = {u: rule.keys.index(unit_key(u)) for u in odd.unique().to_list()
-                             if unit_key(u) in rule.keys}
-                    unit[other] = odd.replace_strict(list(known), list(known.values()),
-                                                     default=NONE, return_dtype=pl.UInt8).to_numpy()
-        return TestColumns(rows, value.values, unit, value.values * lookup(rule.factors, unit))
+    def _b12_upgrade(self) -> tuple[int, int, int, float, int]:
+        """``labs._b12_with_markers`` for the compiled loop: borderline B12, or adequate but
+        low-normal (rounded SI value at most ``low_normal_max_si``: at most ``b12_edge``, NaN
+        when there is no such limit), becomes deficient when MMA or homocysteine is raised."""
+        edge = math.nan if self.b12_edge is None else self.b12_edge
+        return code("elevated"), code("borderline"), code("adequate"), edge, code("deficient")
+
+    def columns(self, rule: TestRule, morsel: Morsel, albumin: _labs.Ranks | None = None,
+                markers: tuple[np.ndarray, np.ndarray] = (_NO_CODES, _NO_CODES)
+                ) -> tuple[TestColumns, np.ndarray | None]:
+        """One test's columns and the status of every row (None when the test has no status),
+        in one compiled pass over its value and unit columns' Arrow buffers. The usual unit
+        spellings are compared there; any other goes through the core's ``unit_key``, once per
+        distinct spelling, and the statuses are then redone. ``albumin``: the SI albumin (for
+        calcium); ``markers``: the B12 markers' statuses of every row (empty when absent)."""
+        value_name, unit_name = self.names[rule.test]
+        frame = morsel.arrow()
+        values, value_at = _at(frame, morsel, value_name, "float64", pl.Float64())
+        units, unit_at = (None, 0) if unit_name not in morsel else _at(frame, morsel, unit_name,
+                                                                        "view", pl.String())
+        kernel = self.kernels[rule.test]
+        rows, value, unit, si, status, full, odd = kernel.run(values, value_at, units, unit_at,
+                                                              albumin, *markers)
+        if odd:
+            at = np.flatnonzero(unit == _labs.ODD)
+            spelt = morsel.frame[unit_name].gather(rows[at]).cast(pl.String)
+            known = {u: rule.keys.index(unit_key(u)) for u in spelt.unique().to_list()
+                     if unit_key(u) in rule.keys}
+            unit[at] = spelt.replace_strict(list(known), list(known.values()), default=NONE,
+                                            return_dtype=pl.UInt8).to_numpy()
+            si, status, full = kernel.judge(morsel.n, rows, value, unit, albumin, *markers)
+        return TestColumns(rows, value, unit, si, status), full
 
     def evaluate(self, morsel: Morsel) -> LabColumns:
-        out = LabColumns({}, {}, {}, {})
-        with np.errstate(invalid="ignore", over="ignore"):
-            for test, rule in self.rules.items():
-                out.tests[test] = self.columns(rule, morsel)
-            albumin = None
-            if "albumin" in out.tests:
-                albumin = out.tests["albumin"].scatter(out.tests["albumin"].si, morsel.n, np.nan)
-            for test, rule in self.rules.items():
-                if rule.judged:
-                    columns = out.tests[test]
-                    columns.status = self._status(rule, columns, albumin)
-            if "vitamin_b12" in out.tests and out.tests["vitamin_b12"].status is not None:
-                self._b12_with_markers(out.tests, morsel.n)
-        for test, columns in out.tests.items():
-            if columns.status is not None:
-                out.status[test] = columns.scatter(columns.status, morsel.n, NONE)
+        """Every test's columns and statuses, and each nutrient's primary status, of one
+        morsel: one compiled call per test and one per nutrient."""
+        tests: dict[str, TestColumns] = {}
+        full: dict[str, np.ndarray] = {}
+        albumin = None
+        for test in self.order:
+            rule = self.rules[test]
+            markers = (_NO_CODES, _NO_CODES)
+            if rule.upgrade is not None:
+                markers = (full.get(B12_MARKERS[0], _NO_CODES), full.get(B12_MARKERS[1], _NO_CODES))
+            tests[test], status = self.columns(rule, morsel, albumin, markers)
+            if status is not None:
+                full[test] = status
+            if test == "albumin":
+                albumin = _labs.Ranks(tests[test].rows, tests[test].si, morsel.n)
+        out = LabColumns({t: tests[t] for t in self.rules},
+                         {t: full[t] for t in self.rules if t in full}, {}, {})
         for nutrient in NUTRIENTS:
             out.nutrient[nutrient], out.primary[nutrient] = self._primary(nutrient, out, morsel.n)
         return out
 
     @staticmethod
-    def _status(rule: TestRule, columns: TestColumns, albumin: np.ndarray | None) -> np.ndarray:
-        """``labs.interpret_labs``' status of one test: in the reported unit when the scheme
-        has cut-offs in it, else in SI; albumin-corrected calcium in SI; markers 'elevated'
-        or 'normal'. ``albumin`` is the SI albumin of every row (NaN when not given)."""
-        si, unit = columns.si, columns.unit
-        if rule.si_bands is not None or rule.unit_bands:
-            status = (classify(rule.si_bands, si) if rule.si_bands is not None
-                      else np.full(len(si), NONE, np.uint8))
-            for index, bands in rule.unit_bands:
-                status = choose(unit == index, classify(bands, columns.value), status)
-            if rule.albumin is not None and rule.si_bands is not None and albumin is not None:
-                ac = rule.albumin
-                alb = albumin[columns.rows]
-                corrected = si + ac.mmol_per_l_per_g_per_l * (ac.reference_albumin_g_per_l - alb)
-                status = choose(~np.isnan(alb), classify(rule.si_bands, corrected), status)
-        elif rule.elevated_above is not None:
-            status = choose(si > rule.elevated_above, code("elevated"), code("normal"))
-        else:
-            status = np.full(len(si), code("measured"), np.uint8)
-        return choose(np.isfinite(columns.value) & (unit != NONE), status, NONE)
-
-    def _b12_with_markers(self, tests: dict[str, TestColumns], n: int) -> None:
-        """``labs._b12_with_markers``: borderline B12, or adequate but low-normal (rounded SI
-        value at most ``low_normal_max_si``), becomes deficient when MMA or homocysteine is
-        raised."""
-        b12 = tests["vitamin_b12"]
-        assert b12.status is not None
-        raised = np.zeros(len(b12.rows), bool)
-        for test in ("methylmalonic_acid", "homocysteine"):
-            marker = tests.get(test)
-            if marker is not None and marker.status is not None:
-                status = marker.scatter(marker.status, n, NONE)[b12.rows]
-                raised |= status == code("elevated")
-        eligible = b12.status == code("borderline")
-        if self.b12_edge is not None:
-            eligible |= (b12.status == code("adequate")) & (b12.si <= self.b12_edge)
-        b12.status = choose(eligible & raised, code("deficient"), b12.status)
-
-    def _primary(self, nutrient: str, labs: LabColumns, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _primary(nutrient: str, labs: LabColumns, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``labs.primary_for``: (status code, index in ``PRIMARY_TEST``) of the first test given,
         except that an abnormal second test (ionized calcium deficient or high) wins over a first
         one in the adequate range; (not_tested, ``NONE``) when none was given."""
-        status = np.full(n, code("not_tested"), np.uint8)
-        primary = np.full(n, NONE, np.uint8)
-        found = [(i, labs.status[t]) for i, t in enumerate(PRIMARY_TEST[nutrient])
-                 if t in labs.status]
-        for k, (i, test_status) in reversed(list(enumerate(found))):
-            use = test_status != NONE
-            if k == 0 and len(found) > 1:
-                second = found[1][1]
-                use &= ~((test_status == code("adequate"))
-                         & ((second == code("deficient")) | (second == code("high"))))
-            status = choose(use, test_status, status)
-            primary = choose(use, i, primary)
-        return status, primary
-
+        found = [(labs.tests[t].rows, labs.tests[t].status, labs.status[t], i)
+                 for i, t in enumerate(PRIMARY_TEST[nutrient]) if t in labs.status]
+        return _labs.primary_codes(n, found, code("adequate"), _ABNORMAL, code("not_tested"))
 
 
 def nutrient_status_frame(frame: pl.LazyFrame, nutrient: str, vitamin_d_scheme: str = "nam2011"
