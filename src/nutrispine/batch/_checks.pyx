@@ -6,14 +6,17 @@ byte) and comparisons of numbers with limits; as NumPy calls each is a pass over
 Python call, hundreds per morsel. Here a ``Program``, built once per run from the Python data
 (``prepare.RANGES``, the knowledge base), lists them as formulas: a formula is an AND of
 clauses, a clause an OR of literals, a literal a bitmap (or its complement), a comparison of a
-number column (rows with a value only) or of the values of a sparse column (lab results,
-supplements: their rows with a value). One call per morsel evaluates every formula, 64 rows to
-a machine word, with the GIL released; a clause is only evaluated on the rows the clauses
-before it left, so a rare condition costs one pass over its bitmap.
+number column (rows with a value only), of the values of a sparse column (lab results,
+supplements: their rows with a value) or of a column of small codes. One call per morsel
+evaluates every formula, 64 rows to a machine word, with the GIL released; a clause is only
+evaluated on the rows the clauses before it left, so a rare condition costs one pass over its
+bitmap, and a sparse column is only compared value by value when its smallest and largest
+value say that some row may fail.
 
-Comparisons of 64 numbers at a time use SSE2 (every x86-64 processor has it; other processors
-get the plain loop), since the C compiler does not vectorise comparisons of doubles without
-flags the build does not give.
+The innermost loops over 64 numbers, bytes or string views are C with SIMD intrinsics: SSE2
+(every x86-64 processor has it; other processors get plain loops), and AVX2 copies chosen at
+run time, since the build gives no flags under which the compiler would vectorise comparisons
+of doubles, and Cython cannot mark a function for another instruction set.
 """
 
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBuffer_Release, PyObject_GetBuffer
@@ -399,10 +402,11 @@ def use_avx2(enabled):
     ns_avx2 = ns_avx2 and enabled
     return previous
 
+
 cdef enum:
     NEVER = 0     # literal kinds: no row (negated: every row)
     BIT = 1       # an input bitmap
-    DERIVED = 2   # a bitmap computed once per call from a number literal
+    DERIVED = 2   # a bitmap computed once per call from a number or code literal
     NUMBER = 3    # a number column: rows with a value that pass the comparison
     ENTRIES = 4   # a sparse column: rows whose value (or code) passes the comparison
     CODES = 5     # a column of small integer codes, one byte per row: rows with the code
@@ -416,6 +420,7 @@ for _b in range(256):
     for _j in range(8):
         if _b >> _j & 1:
             SPREAD[_b] |= (<uint64_t>1) << (8 * _j)
+
 
 class Program:
     """Formulas over named sources, built once per run; ``compile`` gives the ``Compiled``
@@ -730,7 +735,10 @@ cdef class _Sources:
             raise MemoryError()
 
     cdef void *get(self, object array, Py_ssize_t itemsize, Py_ssize_t count) except NULL:
-        cdef Py_buffer *view = &self.views[self.used]
+        cdef Py_buffer *view
+        if self.used >= self.size:
+            raise ValueError("more inputs than the program has sources")
+        view = &self.views[self.used]
         PyObject_GetBuffer(array, view, PyBUF_C_CONTIGUOUS)
         self.used += 1
         if view.itemsize != itemsize or view.len < itemsize * count:
