@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from nutrispine.batch import columns as cols
 from nutrispine.batch import likelihood as blk
 from nutrispine.batch._columns import set_rows
+from nutrispine.batch._likelihood import person_keys
 from nutrispine.batch.labs import LabRules, classify
 from nutrispine.batch.prepare import normalise, person
 from nutrispine.batch.screen import Screener
@@ -164,3 +165,11 @@ def test_numbers_that_are_not_finite_are_row_problems(bad: float) -> None:
                                  "between 0 and 10")
     assert got["triage_level"][:2].is_null().all()
     assert got["problem"][2:].is_null().all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=1, max_size=100))
+def test_person_keys_from_bitmaps_equal_person_key(rows: list[tuple[bool, bool, bool]]) -> None:
+    male, pregnant, lactating = (np.array(column, bool) for column in zip(*rows, strict=True))
+    got = person_keys(cols.pack(male), cols.pack(pregnant), cols.pack(lactating), len(rows))
+    assert np.array_equal(got, blk.person_key(male, pregnant, lactating))

@@ -237,3 +237,17 @@ def supplement_logs(const double[::1] per_day, const Py_ssize_t[::1] rows,
                         break
             out[k] = logs[rule]
     return out_array
+
+
+def person_keys(const uint8_t[::1] male, const uint8_t[::1] pregnant,
+                const uint8_t[::1] lactating, Py_ssize_t n):
+    """``likelihood.person_key`` from the three bitmaps: male x 4 + pregnant + 2 x lactating."""
+    cdef Py_ssize_t r
+    assert male.shape[0] * 8 >= n and pregnant.shape[0] * 8 >= n and lactating.shape[0] * 8 >= n
+    out_array = np.empty(n, np.uint8)
+    cdef uint8_t[::1] out = out_array
+    with nogil:
+        for r in range(n):
+            out[r] = (((male[r >> 3] >> (r & 7)) & 1) * 4 + ((pregnant[r >> 3] >> (r & 7)) & 1)
+                      + ((lactating[r >> 3] >> (r & 7)) & 1) * 2)
+    return out_array

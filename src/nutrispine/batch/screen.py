@@ -24,7 +24,8 @@ from nutrispine.batch import io
 from nutrispine.batch import labs as blabs
 from nutrispine.batch import likelihood as blk
 from nutrispine.batch import triage as btriage
-from nutrispine.batch.columns import Morsel, pack
+from nutrispine.batch._likelihood import person_keys
+from nutrispine.batch.columns import Morsel
 from nutrispine.batch.prepare import EXTRA_COLUMNS, Problems, normalise, person
 from nutrispine.batch.schema import Inputs, schema
 from nutrispine.errors import InputError, Problem
@@ -76,16 +77,14 @@ class Screener:
         who = person(morsel)
         labs = self.labs.evaluate(morsel)
         problem = self.problems.evaluate(morsel, who, labs)
-        life_stage = blk.person_key(*(np.unpackbits(b, count=n, bitorder="little").view(np.bool_)
-                                      for b in (who.male, who.pregnant, who.lactating)))
+        life_stage = person_keys(who.male, who.pregnant, who.lactating, n)
         sex = who.sex_text(n) if self.likelihood.intake else pl.Series([], dtype=pl.String)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             likely = self.likelihood.evaluate(morsel, labs, who.ages, life_stage, sex)
-        deficient = {m: pack(labs.nutrient[m] == blabs.code("deficient")) for m in NUTRIENTS}
-        high = {m: pack(likely.level[m] == 2) for m in NUTRIENTS}
-        fired = self.triage.fired(morsel, high, deficient)
-        results: dict[str, np.ndarray | pl.Series] = {"_triage": btriage.level_codes(fired, n)}
+        codes, fired = self.triage.levels(morsel, likely.level, labs.nutrient, keep=self.reasons)
+        results: dict[str, np.ndarray | pl.Series] = {"_triage": codes}
         if self.reasons:
+            assert fired is not None
             results["triage_reasons"] = btriage.reasons(fired, n)
         for m in NUTRIENTS:
             results[f"_level_{m}"] = likely.level[m]
