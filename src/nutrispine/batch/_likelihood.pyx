@@ -251,3 +251,32 @@ def person_keys(const uint8_t[::1] male, const uint8_t[::1] pregnant,
             out[r] = (((male[r >> 3] >> (r & 7)) & 1) * 4 + ((pregnant[r >> 3] >> (r & 7)) & 1)
                       + ((lactating[r >> 3] >> (r & 7)) & 1) * 2)
     return out_array
+
+
+cdef extern from "math.h" nogil:
+    double rint(double)
+    double floor(double)
+    double fabs(double)
+    bint isfinite(double)
+
+
+def round3_near(const double[::1] values):
+    """(each value to the nearest thousandth, the positions that Python must round itself):
+    ``likelihood.round3``'s arithmetic, where those positions are the values within 1e-6 of a
+    tie (a half of a thousandth) or beyond a million, if finite."""
+    cdef Py_ssize_t m = values.shape[0], k, count = 0
+    cdef double x, thousandths
+    out_array = np.empty(m, np.float64)
+    odd_array = np.empty(m, np.intp)
+    cdef double[::1] out = out_array
+    cdef Py_ssize_t[::1] odd = odd_array
+    with nogil:
+        for k in range(m):
+            x = values[k]
+            thousandths = x * 1000.0
+            out[k] = rint(thousandths) / 1000.0
+            if isfinite(x) and (fabs(fabs(thousandths - floor(thousandths)) - 0.5) < 1e-6
+                                or not fabs(x) < 1e6):
+                odd[count] = k
+                count += 1
+    return out_array, odd_array[:count]

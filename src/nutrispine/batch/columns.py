@@ -253,8 +253,10 @@ class Morsel:
     def arrow(self) -> Frame:
         """Every column's Arrow buffers, for the compiled rules (one chunk per column)."""
         if self._arrow is None:
-            chunked = any(n > 1 for n in self.frame.n_chunks("all"))
-            self._arrow = Frame(self.frame.rechunk() if chunked else self.frame)
+            try:
+                self._arrow = Frame(self.frame)
+            except ValueError:  # more than one chunk
+                self._arrow = Frame(self.frame.rechunk())
         return self._arrow
 
     def __contains__(self, name: str) -> bool:

@@ -98,8 +98,9 @@ def screen_part(part: Part, vitamin_d_scheme: str, reasons: bool = False,
                 probability: bool = False) -> pl.DataFrame:
     """Run on a worker: read and screen one part (ids are local row numbers when the input
     has no id column; the client shifts them)."""
-    from nutrispine.batch.screen import screen_frame
+    from nutrispine.batch.screen import reuse_freed_memory, screen_frame
 
+    reuse_freed_memory()
     return screen_frame(read_part(part), vitamin_d_scheme=vitamin_d_scheme, reasons=reasons,
                         probability=probability)
 

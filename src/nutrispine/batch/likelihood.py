@@ -435,15 +435,11 @@ def round3(values: np.ndarray) -> np.ndarray:
     """Python's ``round(x, 3)`` of each value, as ``supplements.daily_totals`` rounds a daily
     amount. Away from a tie (x * 1000 not within 1e-6 of a half; the rounding error of
     x * 1000 is far smaller below a million), the nearest whole number of thousandths is the
-    correctly rounded one and k / 1000 is the double Python returns, so NumPy computes it; the
+    correctly rounded one and k / 1000 is the double Python returns, so it is computed; the
     rare values near a tie (0.0005, 2.0625) or beyond a million are rounded by Python itself,
-    which rounds the exact binary value (0.0005 is a little above the half: 0.001)."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        thousandths = values * 1000.0
-        whole = np.rint(thousandths)
-        tie = np.abs(np.abs(thousandths - np.floor(thousandths)) - 0.5) < 1e-6
-        python = np.flatnonzero((tie | ~(np.abs(values) < 1e6)) & np.isfinite(values))
-    out = whole / 1000.0
+    which rounds the exact binary value (0.0005 is a little above the half: 0.001). The
+    arithmetic is compiled (``_likelihood.round3_near``)."""
+    out, python = _likelihood.round3_near(np.ascontiguousarray(values, dtype=np.float64))
     for i in python.tolist():  # rare by construction: exact halves of a thousandth
         out[i] = round(float(values[i]), 3)
     return out

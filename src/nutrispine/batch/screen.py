@@ -13,6 +13,8 @@ not be assessed (its results are then empty).
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import threading
 from pathlib import Path
@@ -100,6 +102,24 @@ class Screener:
         return out.hstack([problem.alias("problem")])
 
 
+@functools.cache
+def reuse_freed_memory() -> bool:
+    """Ask glibc's malloc to keep the blocks a morsel frees for the next morsel (once per
+    process; False where the C library is not glibc).
+
+    Why: by default glibc returns every block of 128 KiB or more to the system when it is
+    freed, so each morsel's working arrays (0.1 to 3 MB) are fresh pages that fault in again,
+    about a tenth of the screening time. Keeping them costs at most a few morsels' arrays of
+    memory. Polars' own memory is not affected (it has its own allocator)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    return bool(mallopt(m_mmap_threshold, 32 * 2**20) and mallopt(m_trim_threshold, 256 * 2**20))
+
+
 def screen_lazy(frame: pl.LazyFrame, *, vitamin_d_scheme: str = "nam2011",
                 kb: KnowledgeBase | None = None, id_offset: int = 0,
                 reasons: bool = False, probability: bool = False) -> pl.LazyFrame:
@@ -154,6 +174,7 @@ def screen_file(source: Path, out: Path, *, vitamin_d_scheme: str = "nam2011",
     leaves a partial output behind.
     """
     io.file_format(out, role="--out")
+    reuse_freed_memory()
     if vitamin_d_scheme not in blabs.VITAMIN_D_SCHEMES:
         raise InputError(Problem("--vitamin-d-cutoffs", f"unknown scheme {vitamin_d_scheme!r}",
                                  list(blabs.VITAMIN_D_SCHEMES)))
