@@ -51,9 +51,16 @@ cdef inline uint64_t word(const uint8_t* bits, int64_t w, int64_t size) noexcept
 cdef inline void add_rows(Bitmap answer, const double* logs, int64_t first, int64_t last,
                           int64_t size, Lanes* sums) noexcept nogil:
     """Add ``logs`` to the sums of the rows ``first`` (a multiple of 64) to ``last`` (excluded)
-    whose bit is set; ``sums`` starts at row ``first``."""
+    whose bit is set; ``sums`` starts at row ``first``. An answer that moves one nutrient
+    only (most do) adds to that one alone."""
     cdef int64_t w, r, base
     cdef uint64_t bits
+    cdef int lane = -1, j
+    for j in range(LANES):
+        if logs[j] != 0.0:
+            lane = j if lane == -1 else LANES
+    if lane == -1:
+        return
     for w in range(first // 64, (last + 63) // 64):
         bits = word(answer.data, w, size)
         if answer.valid != NULL:
@@ -61,13 +68,18 @@ cdef inline void add_rows(Bitmap answer, const double* logs, int64_t first, int6
         base = 64 * w
         if base + 64 > last:
             bits &= (1ULL << (last - base)) - 1
-        while bits:
-            r = base + __builtin_ctzll(bits) - first
-            sums[r].v[0] += logs[0]
-            sums[r].v[1] += logs[1]
-            sums[r].v[2] += logs[2]
-            sums[r].v[3] += logs[3]
-            bits &= bits - 1
+        if lane < LANES:
+            while bits:
+                sums[base + __builtin_ctzll(bits) - first].v[lane] += logs[lane]
+                bits &= bits - 1
+        else:
+            while bits:
+                r = base + __builtin_ctzll(bits) - first
+                sums[r].v[0] += logs[0]
+                sums[r].v[1] += logs[1]
+                sums[r].v[2] += logs[2]
+                sums[r].v[3] += logs[3]
+                bits &= bits - 1
 
 
 cdef Bitmap* bitmaps(Frame frame, const int64_t[::1] columns, const uint8_t[:, ::1] extra
