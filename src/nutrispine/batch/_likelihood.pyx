@@ -13,7 +13,7 @@ import numpy as np
 
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from nutrispine.batch._arrow cimport BOOLEAN, Column, Frame
 
@@ -159,6 +159,7 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
     cdef Py_ssize_t end[LANES]
     cdef bint with_intake[LANES]
     assert odds_logs.shape[0] == odds_count and symptom_logs.shape[0] == symptom_count
+    assert prior.shape[1] == LANES
     assert extra.shape[0] == 0 or extra.shape[1] >= size
     assert interval.shape[0] >= n and lab_keys.shape[1] >= n and level.shape[1] >= n
     assert lab_lr.shape[0] == LANES and floor_level.shape[0] == LANES and cap_level.shape[0] == LANES
@@ -179,6 +180,7 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
         raise
     cdef Lanes* sums = <Lanes*> malloc(TILE * sizeof(Lanes))
     cdef Lanes* capped = <Lanes*> malloc(TILE * sizeof(Lanes))
+    cdef const Lanes* priors = <const Lanes*> &prior[0, 0]
     cdef const double* lr_at = &lab_lr[0, 0]
     cdef const uint8_t* floor_at = &floor_level[0, 0]
     cdef const uint8_t* cap_at = &cap_level[0, 0]
@@ -188,9 +190,8 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
         while first < n:
             last = min(first + TILE, n)
             for r in range(first, last):
-                for j in range(LANES):
-                    sums[r - first].v[j] = prior[interval[r], j]
-                    capped[r - first].v[j] = 0.0
+                sums[r - first] = priors[interval[r]]
+            memset(capped, 0, (last - first) * sizeof(Lanes))
             for k in range(odds_count):
                 add_rows(odds[k], &odds_logs[k, 0], first, last, size, sums)
             for k in range(symptom_count):

@@ -1,11 +1,12 @@
-"""NumPy views of one morsel of a batch input, for the rules evaluated over whole columns.
+"""One morsel of a batch input as the rules read it: yes/no columns as Arrow bitmaps (eight
+rows to a byte), number columns in place with their validity kept apart as bits, text columns
+as Arrow string views, and every column's buffers at once for the compiled loops
+(``Morsel.arrow``).
 
-Why NumPy over the Arrow buffers rather than Polars expressions: the rules need some three
-hundred passes over full columns, each of which Polars would materialise. Here a yes/no answer
-stays packed eight rows to a byte, as Arrow stores it, so a rule over a dozen answers is a dozen
-byte-wise operations on an eighth of the rows; several answers are turned into one small integer
-per row by a bit-matrix transpose (``keys``), which indexes a table of precomputed sums; and
-numbers are read in place, with their validity kept apart as bits.
+Why not Polars expressions: the rules need some three hundred passes over full columns, each of
+which Polars would materialise; the compiled loops (``_*.pyx``) make one pass per rule family
+over buffers read in place, and the NumPy helpers here serve the rarer paths (diet patterns,
+columns that start inside a byte, the triage reasons' bit masks).
 """
 
 from __future__ import annotations
@@ -84,12 +85,6 @@ def rows_bitmap(rows: np.ndarray, n: int) -> np.ndarray | None:
     mask = np.zeros(n, np.bool_)
     mask[rows] = True
     return pack(mask)
-
-
-def lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """``table[codes]`` per row (``np.take`` is several times slower with small integer codes
-    than with the platform's index type)."""
-    return np.take(table, codes.astype(np.intp, copy=False), axis=0)
 
 
 def choose(mask: np.ndarray, a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
@@ -216,22 +211,6 @@ def keys(bitmaps: list[np.ndarray], n: int) -> np.ndarray:
     pair[:, 0] = low
     pair[:, 1] = _transpose(bitmaps[8:], size)
     return pair.view("<u2").ravel()[:n].astype(np.intp)
-
-
-def any_of(bitmaps: list[np.ndarray], size: int) -> np.ndarray:
-    """Bitwise OR of bitmaps (all zero when there are none)."""
-    out = np.zeros(size, np.uint8)
-    for bitmap in bitmaps:
-        out |= bitmap
-    return out
-
-
-def all_of(bitmaps: list[np.ndarray], size: int) -> np.ndarray:
-    """Bitwise AND of bitmaps (all ones when there are none)."""
-    out = np.full(size, 0xFF, np.uint8)
-    for bitmap in bitmaps:
-        out &= bitmap
-    return out
 
 
 class Morsel:
