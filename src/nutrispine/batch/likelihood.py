@@ -2,14 +2,13 @@
 diet, medicines, symptoms (capped), supplements or intake, and the lab; then floor, cap and the
 level.
 
-Why logarithms and tables: the core multiplies the prior odds by every ratio that applies. Here
-each nutrient's log-odds is a sum of looked-up logarithms: the yes/no answers are packed eight to
-a byte per row (``columns.keys``) and each byte indexes a table holding, for all four nutrients
-at once, the sum of the log-ratios of the answers it stands for; the prior, the lab's effect and
-the supplement's are looked up by small keys too. The core rounds the posterior to 9 decimals
-before banding it (``likelihood.combine``), so the order of the terms cannot move a level; the
-level is decided in log-odds, against the log-odds of the smallest probability that rounds up to
-each threshold.
+Why logarithms: the core multiplies the prior odds by every ratio that applies. Here each
+nutrient's log-odds is a sum: the log-ratio of each yes/no answer given, added by a compiled
+loop to the rows that gave it (``_likelihood.log_odds_levels``), and the prior's, the lab's and
+the supplement's, looked up by small keys. The tables are built here, once per run, from the
+knowledge base. The core rounds the posterior to 9 decimals before banding it
+(``likelihood.combine``), so the order of the terms cannot move a level; the level is decided
+in log-odds, against the log-odds of the smallest probability that rounds up to each threshold.
 """
 
 from __future__ import annotations

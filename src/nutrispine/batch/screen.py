@@ -2,8 +2,9 @@
 streamed from the input file to the output file.
 
 One lazy Polars plan on the streaming engine: scan, convert the columns that do not already
-have the rules' types (``prepare.normalise``), screen each morsel of rows (``Screener``: NumPy
-over the morsel's Arrow buffers, see ``batch.columns``), turn the result codes into text, sink.
+have the rules' types (``prepare.normalise``), screen each morsel of rows (``Screener``: a few
+compiled loops over the morsel's Arrow buffers, without the GIL, see ``batch.columns`` and the
+``_*.pyx`` modules), turn the result codes into text, sink.
 
 Output, one row per input row: ``id``, ``triage_level``, optionally ``triage_reasons`` (rule
 codes, most serious first), and per nutrient ``<n>_likelihood``, optionally ``<n>_probability``
