@@ -173,3 +173,22 @@ def test_person_keys_from_bitmaps_equal_person_key(rows: list[tuple[bool, bool, 
     male, pregnant, lactating = (np.array(column, bool) for column in zip(*rows, strict=True))
     got = person_keys(cols.pack(male), cols.pack(pregnant), cols.pack(lactating), len(rows))
     assert np.array_equal(got, blk.person_key(male, pregnant, lactating))
+
+
+def test_compiled_sums_refuse_an_age_interval_outside_the_prior_table() -> None:
+    """The kernel checks the one index it reads tables by without a bound, not memory past
+    the table."""
+    frame = population(50, seed=5)
+    lazy, inputs = normalise(frame.lazy())
+    frame = lazy.collect()
+    rules = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, False).likelihood
+    morsel = cols.Morsel(frame)
+    who = person(morsel)
+    labs = LabRules(KB, frame.columns).evaluate(morsel)
+    key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
+                         cols.unpack(who.lactating, morsel.n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    terms.interval[7] = len(rules.prior)
+    with pytest.raises(IndexError, match="age interval"):
+        rules.sums(morsel, terms, keep=False)

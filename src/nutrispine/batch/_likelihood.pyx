@@ -89,9 +89,14 @@ cdef Bitmap* bitmaps(Frame frame, const int64_t[::1] columns, const uint8_t[:, :
     cdef Py_ssize_t k, c, count = columns.shape[0]
     cdef const Column* column
     cdef Bitmap* out = <Bitmap*> malloc(max(count, 1) * sizeof(Bitmap))
+    if out == NULL:
+        raise MemoryError()
     for k in range(count):
         c = columns[k]
         out[k].valid = NULL
+        if c >= len(frame.positions) or -2 - c >= extra.shape[0]:
+            free(out)
+            raise IndexError("an answer's column is not in the frame")
         if c >= 0:
             column = &frame.columns[c]
             if column.kind != BOOLEAN or column.offset % 8:
@@ -130,8 +135,8 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
                     const int64_t[::1] odds_columns, const double[:, ::1] odds_logs,
                     const int64_t[::1] symptom_columns, const double[:, ::1] symptom_logs,
                     double symptom_cap, const uint8_t[:, ::1] extra,
-                    const uint8_t[:, ::1] lab_keys, const double[:, ::1] lab_lr, const uint8_t[:, ::1] floor_level,
-                    const uint8_t[:, ::1] cap_level,
+                    const uint8_t[:, ::1] lab_keys, const double[:, ::1] lab_lr,
+                    const uint8_t[:, ::1] floor_level, const uint8_t[:, ::1] cap_level,
                     const Py_ssize_t[::1] supplement_rows, const double[::1] supplement_logs,
                     const Py_ssize_t[::1] supplement_start,
                     const double[:, ::1] intake, const uint8_t[::1] intake_used,
@@ -166,6 +171,12 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
     assert lab_lr.shape[1] == 256 and floor_level.shape[1] == 256 and cap_level.shape[1] == 256
     assert symptom_cap >= 0  # so that no symptom at all (a sum of 0) adds nothing
     assert log_odds.shape[0] == 0 or log_odds.shape[0] >= n
+    cdef bint outside = False
+    with nogil:
+        for r in range(n):
+            outside |= interval[r] < 0 or interval[r] >= prior.shape[0]
+    if outside:
+        raise IndexError("an age interval outside the prior's table")
     for j in range(LANES):
         with_intake[j] = intake_used[j] != 0
         assert not with_intake[j] or intake.shape[1] >= n
@@ -180,6 +191,12 @@ def log_odds_levels(Frame frame, const Py_ssize_t[::1] interval, const double[:,
         raise
     cdef Lanes* sums = <Lanes*> malloc(TILE * sizeof(Lanes))
     cdef Lanes* capped = <Lanes*> malloc(TILE * sizeof(Lanes))
+    if sums == NULL or capped == NULL:
+        free(sums)
+        free(capped)
+        free(odds)
+        free(symptoms)
+        raise MemoryError()
     cdef const Lanes* priors = <const Lanes*> &prior[0, 0]
     cdef const double* lr_at = &lab_lr[0, 0]
     cdef const uint8_t* floor_at = &floor_level[0, 0]
