@@ -86,6 +86,23 @@ def test_round3_is_pythons_round() -> None:
     assert blk.round3(values).tolist() == [round(float(v), 3) for v in values]
 
 
+def _likelihood_terms(frame: pl.DataFrame, start: int = 0
+                      ) -> tuple[blk.LikelihoodRules, cols.Morsel, blk.Terms]:
+    """The likelihood rules (with probabilities) for ``frame`` from row ``start``, its morsel
+    and the morsel's terms other than the answers."""
+    lazy, inputs = normalise(frame.lazy())
+    frame = lazy.collect().slice(start)
+    rules = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, True).likelihood
+    morsel = cols.Morsel(frame)
+    who = person(morsel)
+    labs = LabRules(KB, frame.columns).evaluate(morsel)
+    key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
+                         cols.unpack(who.lactating, morsel.n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    return rules, morsel, terms
+
+
 def _reference_log_odds(rules: blk.LikelihoodRules, morsel: cols.Morsel, terms: blk.Terms
                         ) -> np.ndarray:
     """The kernel's sum, term by term with NumPy (rows x nutrients)."""
@@ -112,17 +129,7 @@ def test_compiled_sums_and_levels_equal_numpy(rows: int, start: int) -> None:
     frame = population(rows + start, seed=4).with_columns(
         pl.when(pl.col("id") % 7 == 0).then(None).otherwise(pl.col("symptom_fatigue"))
         .alias("symptom_fatigue"))
-    lazy, inputs = normalise(frame.lazy())
-    frame = lazy.collect().slice(start)
-    screener = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, True)
-    rules = screener.likelihood
-    morsel = cols.Morsel(frame)
-    who = person(morsel)
-    labs = LabRules(KB, frame.columns).evaluate(morsel)
-    key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
-                         cols.unpack(who.lactating, morsel.n))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    rules, morsel, terms = _likelihood_terms(frame, start)
     level, log_odds = rules.sums(morsel, terms, keep=True)
     expected = _reference_log_odds(rules, morsel, terms)
     assert np.allclose(log_odds, expected, rtol=0, atol=1e-12)
@@ -178,17 +185,7 @@ def test_person_keys_from_bitmaps_equal_person_key(rows: list[tuple[bool, bool, 
 def test_compiled_sums_refuse_an_age_interval_outside_the_prior_table() -> None:
     """The kernel checks the one index it reads tables by without a bound, not memory past
     the table."""
-    frame = population(50, seed=5)
-    lazy, inputs = normalise(frame.lazy())
-    frame = lazy.collect()
-    rules = Screener(KB, frame.columns, frame.columns, inputs, "nam2011", False, False).likelihood
-    morsel = cols.Morsel(frame)
-    who = person(morsel)
-    labs = LabRules(KB, frame.columns).evaluate(morsel)
-    key = blk.person_key(cols.unpack(who.male, morsel.n), cols.unpack(who.pregnant, morsel.n),
-                         cols.unpack(who.lactating, morsel.n))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = rules._terms(morsel, labs, who.ages, key, pl.Series([], dtype=pl.String))
+    rules, morsel, terms = _likelihood_terms(population(50, seed=5))
     terms.interval[7] = len(rules.prior)
     with pytest.raises(IndexError, match="age interval"):
         rules.sums(morsel, terms, keep=False)
